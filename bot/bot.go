@@ -1,0 +1,137 @@
+// Package bot defines the chat-neutral messages that pass between the chat adapters
+// (Telegram, WhatsApp, console) and the conversation engine, and the Handler and Sender
+// interfaces through which they meet. It knows nothing of recharges.
+package bot
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Channel names a chat network.
+type Channel string
+
+// The channels this service speaks.
+const (
+	Telegram Channel = "telegram"
+	WhatsApp Channel = "whatsapp"
+	Console  Channel = "console"
+)
+
+// ChatID is one chat on one channel. ID is a Telegram chat id in decimal, a WhatsApp phone
+// number as digits with the country code (no "+"), or a console session name.
+type ChatID struct {
+	Channel Channel
+	ID      string
+}
+
+// String returns the chat for logs: the channel and the ID masked to its last four characters,
+// because a WhatsApp chat ID is a phone number.
+func (c ChatID) String() string {
+	return string(c.Channel) + ":" + Mask(c.ID)
+}
+
+// MessageRef identifies a message the bot sent, so that a later Outbound can edit it.
+// It is empty where the channel cannot edit messages.
+type MessageRef string
+
+// File is a document received from or sent to a user.
+type File struct {
+	Name string
+	MIME string
+	Data []byte
+}
+
+// Inbound is one message from a user, already translated from the platform's update.
+type Inbound struct {
+	Chat ChatID
+	// UserID is the sender on the channel: a Telegram user id, or a WhatsApp phone number as digits.
+	UserID      string
+	DisplayName string
+	// Text is what the user typed; empty for a button press.
+	Text string
+	// Data is the Option.Data of a pressed button; empty for typed text.
+	Data string
+	// MessageRef is the bot's message that carried the pressed button, so a reply can edit it.
+	MessageRef MessageRef
+	File       *File
+	// UpdateID is the platform's id of the update, for logs and duplicate detection.
+	UpdateID   string
+	ReceivedAt time.Time
+}
+
+// Option is one choice offered to the user. Adapters render options as buttons or as a
+// numbered list. Data must fit MaxOptionData bytes; a user may also type the number or the label.
+type Option struct {
+	Label string
+	Data  string
+}
+
+// MaxOptionData is the maximum length of Option.Data in bytes (Telegram's callback_data limit).
+const MaxOptionData = 64
+
+// Outbound is one message to a user.
+type Outbound struct {
+	Text    string
+	Options []Option
+	// Edit, when non-empty, asks the adapter to replace that message instead of sending a new
+	// one. Adapters that cannot edit send a new message.
+	Edit     MessageRef
+	Document *File
+}
+
+// Handler turns one inbound message into the replies to send back to the same chat.
+// Implementations handle the messages of one user one at a time, in order.
+type Handler interface {
+	Handle(ctx context.Context, in Inbound) ([]Outbound, error)
+}
+
+// HandlerFunc adapts a function to the Handler interface.
+type HandlerFunc func(ctx context.Context, in Inbound) ([]Outbound, error)
+
+// Handle calls f(ctx, in).
+func (f HandlerFunc) Handle(ctx context.Context, in Inbound) ([]Outbound, error) {
+	return f(ctx, in)
+}
+
+// Sender delivers a message to a chat outside of a reply: notifications, alerts, progress.
+// It returns a reference to the sent message, empty where the channel cannot edit.
+// An error wrapping ErrUnreachable means the user cannot be reached (the bot was blocked,
+// the account is gone) and retrying is pointless.
+type Sender interface {
+	Send(ctx context.Context, to ChatID, msg Outbound) (MessageRef, error)
+}
+
+// ErrUnreachable reports a chat that will not accept messages from the bot.
+var ErrUnreachable = errors.New("chat unreachable")
+
+// ErrNoChannel reports a message for a channel that is not running in this process.
+var ErrNoChannel = errors.New("channel not configured")
+
+// Senders routes each message to the Sender of its chat's channel.
+type Senders map[Channel]Sender
+
+// Send delivers msg through the sender registered for to.Channel, or returns ErrNoChannel.
+func (s Senders) Send(ctx context.Context, to ChatID, msg Outbound) (MessageRef, error) {
+	sender, ok := s[to.Channel]
+	if !ok {
+		return "", ErrNoChannel
+	}
+	return sender.Send(ctx, to, msg)
+}
+
+// Mask hides all but the last four characters of s, for logs and for messages to anyone other
+// than the owner of a phone number or subscriber id.
+func Mask(s string) string {
+	const visible = 4
+	if len(s) <= visible {
+		return s
+	}
+	masked := make([]byte, len(s))
+	for i := range masked {
+		masked[i] = '*'
+	}
+	copy(masked[len(s)-visible:], s[len(s)-visible:])
+	return string(masked)
+}

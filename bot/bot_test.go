@@ -1,0 +1,54 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"testing"
+)
+
+func TestMask(t *testing.T) {
+	cases := map[string]struct{ in, want string }{
+		"mobile number": {"9876543210", "******3210"},
+		"with country":  {"919876543210", "********3210"},
+		"short":         {"123", "123"},
+		"empty":         {"", ""},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			if got := Mask(tc.in); got != tc.want {
+				t.Errorf("Mask(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestChatIDStringMasksID(t *testing.T) {
+	got := ChatID{Channel: WhatsApp, ID: "919876543210"}.String()
+	if want := "whatsapp:********3210"; got != want {
+		t.Errorf("String() = %q, want %q", got, want)
+	}
+}
+
+type recordingSender struct{ got []ChatID }
+
+func (r *recordingSender) Send(_ context.Context, to ChatID, _ Outbound) (MessageRef, error) {
+	r.got = append(r.got, to)
+	return "1", nil
+}
+
+func TestSendersRoutesByChannel(t *testing.T) {
+	tg := &recordingSender{}
+	senders := Senders{Telegram: tg}
+
+	if _, err := senders.Send(context.Background(), ChatID{Telegram, "42"}, Outbound{Text: "hi"}); err != nil {
+		t.Fatalf("Send to telegram: %v", err)
+	}
+	if len(tg.got) != 1 {
+		t.Errorf("telegram sender got %d messages, want 1", len(tg.got))
+	}
+
+	_, err := senders.Send(context.Background(), ChatID{WhatsApp, "919876543210"}, Outbound{Text: "hi"})
+	if !errors.Is(err, ErrNoChannel) {
+		t.Errorf("Send to whatsapp error = %v, want ErrNoChannel", err)
+	}
+}

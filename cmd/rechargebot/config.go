@@ -1,0 +1,163 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/caarlos0/env/v11"
+)
+
+// Config is the whole service configuration, read once from environment variables.
+// Each field's help tag is printed by --help; a field tagged secret may instead be read from the
+// file named by the same variable with a _FILE suffix.
+type Config struct {
+	DatabaseURL string `env:"DATABASE_URL" secret:"true" help:"PostgreSQL connection URL; empty uses the embedded SQLite file"`
+	DataDir     string `env:"DATA_DIR" envDefault:"." help:"directory of the SQLite file rechargebot.db when DATABASE_URL is empty"`
+
+	KwikAPIBaseURL         string        `env:"KWIKAPI_BASE_URL" help:"KwikAPI base URL, e.g. https://www.kwikapi.com or https://uat.kwikapi.com; empty with no key runs the built-in simulator"`
+	KwikAPIKey             string        `env:"KWIKAPI_API_KEY" secret:"true" help:"KwikAPI api_key; empty runs the built-in simulator"`
+	KwikAPITimeout         time.Duration `env:"KWIKAPI_TIMEOUT" envDefault:"15s" help:"timeout of one KwikAPI read call (duration)"`
+	KwikAPIRechargeTimeout time.Duration `env:"KWIKAPI_RECHARGE_TIMEOUT" envDefault:"60s" help:"timeout of one recharge call; past it the outcome is unknown and is polled (duration)"`
+
+	TelegramBotToken      string `env:"TELEGRAM_BOT_TOKEN" secret:"true" help:"bot token from BotFather; empty disables Telegram"`
+	TelegramAPIURL        string `env:"TELEGRAM_API_URL" envDefault:"https://api.telegram.org" help:"Bot API server URL (a self-hosted Bot API server works too)"`
+	TelegramWebhookURL    string `env:"TELEGRAM_WEBHOOK_URL" help:"public HTTPS URL of the webhook; empty uses long polling"`
+	TelegramWebhookSecret string `env:"TELEGRAM_WEBHOOK_SECRET" secret:"true" help:"secret token Telegram sends with each webhook request; required with TELEGRAM_WEBHOOK_URL"`
+
+	WhatsAppEnabled bool `env:"WHATSAPP_ENABLED" envDefault:"false" help:"serve WhatsApp through the linked device stored in the database (link it with whatsapp-login)"`
+
+	HTTPAddr string `env:"HTTP_ADDR" envDefault:"127.0.0.1:8080" help:"listen address of /healthz, /metrics and the Telegram webhook"`
+
+	AdminTelegramIDs     []string `env:"ADMIN_TELEGRAM_IDS" envSeparator:"," help:"comma-separated Telegram user ids of admins"`
+	AdminWhatsAppNumbers []string `env:"ADMIN_WHATSAPP_NUMBERS" envSeparator:"," help:"comma-separated phone numbers of admins, with country code, e.g. 919876543210"`
+
+	SessionIdleTimeout time.Duration `env:"SESSION_IDLE_TIMEOUT" envDefault:"15m" help:"an unfinished conversation idle this long returns to the start (duration)"`
+
+	LogLevel  string `env:"LOG_LEVEL" envDefault:"info" help:"debug, info, warn or error"`
+	LogFormat string `env:"LOG_FORMAT" envDefault:"text" help:"text or json"`
+}
+
+// LoadConfig reads the configuration through getenv and validates it. Errors name the variable.
+func LoadConfig(getenv func(string) string) (Config, error) {
+	vars, err := environmentWithFiles(getenv)
+	if err != nil {
+		return Config{}, err
+	}
+
+	var cfg Config
+	if err := env.ParseWithOptions(&cfg, env.Options{Environment: vars}); err != nil {
+		return Config{}, fmt.Errorf("configuration: %w", describeParseError(err))
+	}
+	if err := cfg.validate(); err != nil {
+		return Config{}, fmt.Errorf("configuration: %w", err)
+	}
+	return cfg, nil
+}
+
+// environmentWithFiles returns the value of every configuration variable, reading a secret from
+// the file named by its _FILE twin when the variable itself is unset.
+func environmentWithFiles(getenv func(string) string) (map[string]string, error) {
+	vars := map[string]string{}
+	for _, field := range configFields() {
+		name := field.Tag.Get("env")
+		if v := getenv(name); v != "" {
+			vars[name] = v
+			continue
+		}
+		if field.Tag.Get("secret") != "true" {
+			continue
+		}
+		path := getenv(name + "_FILE")
+		if path == "" {
+			continue
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("configuration: %s_FILE: read %s: %w", name, path, err)
+		}
+		vars[name] = strings.TrimSpace(string(data))
+	}
+	return vars, nil
+}
+
+func (c *Config) validate() error {
+	if c.TelegramWebhookURL != "" && c.TelegramWebhookSecret == "" {
+		return fmt.Errorf("TELEGRAM_WEBHOOK_SECRET is missing: set it when TELEGRAM_WEBHOOK_URL is set")
+	}
+	if c.KwikAPIKey != "" && c.KwikAPIBaseURL == "" {
+		return fmt.Errorf("KWIKAPI_BASE_URL is missing: set it to https://www.kwikapi.com (or the UAT URL) when KWIKAPI_API_KEY is set")
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return fmt.Errorf("LOG_LEVEL %q is invalid: use debug, info, warn or error", c.LogLevel)
+	}
+	switch c.LogFormat {
+	case "text", "json":
+	default:
+		return fmt.Errorf("LOG_FORMAT %q is invalid: use text or json", c.LogFormat)
+	}
+	for name, d := range map[string]time.Duration{
+		"KWIKAPI_TIMEOUT":          c.KwikAPITimeout,
+		"KWIKAPI_RECHARGE_TIMEOUT": c.KwikAPIRechargeTimeout,
+		"SESSION_IDLE_TIMEOUT":     c.SessionIdleTimeout,
+	} {
+		if d <= 0 {
+			return fmt.Errorf("%s must be a positive duration such as 30s or 15m", name)
+		}
+	}
+	return nil
+}
+
+// describeParseError rewrites the parser's errors to name the variable, not the Go field.
+func describeParseError(err error) error {
+	var aggregate env.AggregateError
+	if !errors.As(err, &aggregate) {
+		return err
+	}
+	messages := make([]string, 0, len(aggregate.Errors))
+	for _, e := range aggregate.Errors {
+		var parse env.ParseError
+		if errors.As(e, &parse) {
+			if field, ok := reflect.TypeFor[Config]().FieldByName(parse.Name); ok {
+				messages = append(messages, fmt.Sprintf("%s is invalid: %v", field.Tag.Get("env"), parse.Err))
+				continue
+			}
+		}
+		messages = append(messages, e.Error())
+	}
+	return errors.New(strings.Join(messages, "; "))
+}
+
+// Simulated reports whether the service should run against the built-in KwikAPI simulator.
+func (c *Config) Simulated() bool { return c.KwikAPIKey == "" }
+
+func configFields() []reflect.StructField {
+	t := reflect.TypeFor[Config]()
+	fields := make([]reflect.StructField, 0, t.NumField())
+	for i := range t.NumField() {
+		if t.Field(i).Tag.Get("env") != "" {
+			fields = append(fields, t.Field(i))
+		}
+	}
+	return fields
+}
+
+func printConfigHelp(w io.Writer) {
+	for _, field := range configFields() {
+		name := field.Tag.Get("env")
+		if field.Tag.Get("secret") == "true" {
+			name += " (secret)"
+		}
+		def := field.Tag.Get("envDefault")
+		if def == "" {
+			def = "empty"
+		}
+		fmt.Fprintf(w, "  %-34s %s [default: %s]\n", name, field.Tag.Get("help"), def)
+	}
+}

@@ -1,0 +1,91 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func envFrom(vars map[string]string) func(string) string {
+	return func(name string) string { return vars[name] }
+}
+
+func TestLoadConfigDefaults(t *testing.T) {
+	cfg, err := LoadConfig(envFrom(nil))
+	if err != nil {
+		t.Fatalf("LoadConfig: %v", err)
+	}
+	if !cfg.Simulated() {
+		t.Error("Simulated() = false with no key, want true")
+	}
+	if cfg.SessionIdleTimeout != 15*time.Minute {
+		t.Errorf("SessionIdleTimeout = %v, want 15m", cfg.SessionIdleTimeout)
+	}
+	if cfg.DataDir != "." {
+		t.Errorf("DataDir = %q, want .", cfg.DataDir)
+	}
+}
+
+func TestLoadConfigSecretFromFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "key")
+	if err := os.WriteFile(path, []byte("k-from-file\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := LoadConfig(envFrom(map[string]string{
+		"KWIKAPI_API_KEY_FILE": path,
+		"KWIKAPI_BASE_URL":     "http://127.0.0.1:1",
+	}))
+	if err != nil {
+		t.Fatalf("LoadConfig: %v", err)
+	}
+	if cfg.KwikAPIKey != "k-from-file" {
+		t.Errorf("KwikAPIKey = %q, want k-from-file", cfg.KwikAPIKey)
+	}
+}
+
+func TestLoadConfigErrorsNameTheVariable(t *testing.T) {
+	cases := map[string]struct {
+		vars map[string]string
+		want string
+	}{
+		"bad duration":      {map[string]string{"SESSION_IDLE_TIMEOUT": "soon"}, "SESSION_IDLE_TIMEOUT"},
+		"negative duration": {map[string]string{"KWIKAPI_TIMEOUT": "-1s"}, "KWIKAPI_TIMEOUT"},
+		"webhook no secret": {map[string]string{"TELEGRAM_WEBHOOK_URL": "https://x.test/hook"}, "TELEGRAM_WEBHOOK_SECRET"},
+		"key without url":   {map[string]string{"KWIKAPI_API_KEY": "k"}, "KWIKAPI_BASE_URL"},
+		"bad log level":     {map[string]string{"LOG_LEVEL": "loud"}, "LOG_LEVEL"},
+		"missing file":      {map[string]string{"TELEGRAM_BOT_TOKEN_FILE": "/nonexistent/token"}, "TELEGRAM_BOT_TOKEN_FILE"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, err := LoadConfig(envFrom(tc.vars))
+			if err == nil {
+				t.Fatal("LoadConfig succeeded, want an error")
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %q does not name %s", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestHelpListsEveryVariable(t *testing.T) {
+	var out bytes.Buffer
+	if code := run(t.Context(), []string{"--help"}, envFrom(nil), nil, &out, &out); code != 0 {
+		t.Fatalf("exit status %d", code)
+	}
+	for _, field := range configFields() {
+		if !strings.Contains(out.String(), field.Tag.Get("env")) {
+			t.Errorf("--help does not list %s", field.Tag.Get("env"))
+		}
+	}
+}
+
+func TestUnknownSubcommandExitsTwo(t *testing.T) {
+	var out bytes.Buffer
+	if code := run(t.Context(), []string{"frobnicate"}, envFrom(nil), nil, &out, &out); code != 2 {
+		t.Errorf("exit status %d, want 2", code)
+	}
+}
