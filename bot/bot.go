@@ -81,6 +81,12 @@ type Outbound struct {
 	Document *File
 }
 
+// Command is a slash command shown in a channel's command menu. Name has no leading slash.
+type Command struct {
+	Name        string
+	Description string
+}
+
 // Handler turns one inbound message into the replies to send back to the same chat.
 // Implementations handle the messages of one user one at a time, in order.
 type Handler interface {
