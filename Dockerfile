@@ -1,0 +1,18 @@
+# Builds the rechargebot binary (pure Go, no cgo: the embedded SQLite driver is pure Go) and runs
+# `rechargebot serve`. Configuration comes from environment variables; see `rechargebot --help`.
+FROM golang:1.26-bookworm AS build
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN go mod download
+COPY . .
+RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/rechargebot ./cmd/rechargebot
+
+FROM gcr.io/distroless/static-debian12:nonroot
+COPY --from=build /out/rechargebot /usr/local/bin/rechargebot
+# The SQLite file (when DATABASE_URL is empty) lives in the /data volume.
+ENV DATA_DIR=/data HTTP_ADDR=0.0.0.0:8080
+VOLUME /data
+EXPOSE 8080
+USER nonroot:nonroot
+ENTRYPOINT ["/usr/local/bin/rechargebot"]
+CMD ["serve"]
