@@ -55,6 +55,8 @@ type Store struct {
 	dialect Dialect
 	now     func() time.Time
 	log     *slog.Logger
+	// locks are the per-process key locks of LockKey.
+	locks keyLocks
 }
 
 // Open connects to PostgreSQL when opts.DatabaseURL is set, otherwise to the SQLite file
@@ -88,15 +90,21 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	return s, nil
 }
 
-var gormConfig = &gorm.Config{
-	Logger:                 logger.Discard,
-	TranslateError:         true,
-	SkipDefaultTransaction: true,
-	NowFunc:                func() time.Time { return time.Now().UTC() },
+// newGormConfig returns a fresh configuration for each gorm.Open, because gorm.Open stores the
+// connection pool, the dialect's callbacks and its clause builders in the *gorm.Config it is
+// given. A shared one would let a later SQLite store drop FOR UPDATE from an earlier
+// PostgreSQL store's queries, or swap its connection pool.
+func newGormConfig() *gorm.Config {
+	return &gorm.Config{
+		Logger:                 logger.Discard,
+		TranslateError:         true,
+		SkipDefaultTransaction: true,
+		NowFunc:                func() time.Time { return time.Now().UTC() },
+	}
 }
 
 func openPostgres(dsn string) (*gorm.DB, error) {
-	db, err := gorm.Open(postgres.Open(dsn), gormConfig)
+	db, err := gorm.Open(postgres.Open(dsn), newGormConfig())
 	if err != nil {
 		return nil, fmt.Errorf("open postgres: %w", redactDSN(err, dsn))
 	}
@@ -114,7 +122,7 @@ func openSQLite(dir string) (*gorm.DB, error) {
 	path := filepath.Join(dir, SQLiteFile)
 	dsn := "file:" + path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)" +
 		"&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
-	db, err := gorm.Open(sqlite.Open(dsn), gormConfig)
+	db, err := gorm.Open(sqlite.Open(dsn), newGormConfig())
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
