@@ -1,0 +1,34 @@
+package whatsapp
+
+import (
+	"go.mau.fi/whatsmeow/types/events"
+)
+
+// handleEvent receives every whatsmeow event. It runs on whatsmeow's goroutines, so it only
+// sorts events and queues work; it never waits on the handler.
+func (a *Adapter) handleEvent(evt any) {
+	switch e := evt.(type) {
+	case *events.Message:
+		a.handleMessage(e)
+	case *events.UndecryptableMessage:
+		a.handleUndecryptable(e)
+	case *events.HistorySync:
+		// Chats from before the link are backlog; whatsmeow has already stored the LID
+		// mappings they carry.
+		a.log.Debug("WhatsApp history sync ignored", "conversations", len(e.Data.GetConversations()))
+	case *events.Connected:
+		a.handleConnected()
+	case *events.Disconnected:
+		a.signal(signalDisconnected)
+	case *events.ConnectFailure:
+		a.handleConnectFailure(e)
+	case *events.LoggedOut:
+		a.handleLoggedOut(e)
+	case *events.StreamReplaced:
+		a.handleStreamReplaced()
+	case *events.ClientOutdated:
+		a.handleClientOutdated()
+	case *events.TemporaryBan:
+		a.handleTemporaryBan(e)
+	}
+}
