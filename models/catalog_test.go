@@ -231,17 +231,18 @@ func TestOperatorsNeedingDetails(t *testing.T) {
 		}
 
 		cases := map[string]struct {
-			olderThan time.Time
-			limit     int
-			want      []string
+			staleAt time.Time
+			limit   int
+			want    []string
 		}{
 			"never fetched first": {now.Add(-7 * 24 * time.Hour), 10, []string{"21", "1"}},
 			"limit":               {now.Add(-7 * 24 * time.Hour), 1, []string{"21"}},
-			"all stale":           {now.Add(time.Second), 10, []string{"21", "1", "8"}},
+			"fetched at staleAt":  {now, 10, []string{"21", "1", "8"}},
+			"none fetched before": {catalogEpoch.Add(-time.Second), 10, []string{"21"}},
 		}
 		for name, tc := range cases {
 			t.Run(name, func(t *testing.T) {
-				got, err := s.OperatorsNeedingDetails(ctx, []string{models.ServicePrepaid}, tc.olderThan, tc.limit)
+				got, err := s.OperatorsNeedingDetails(ctx, []string{models.ServicePrepaid}, tc.staleAt, tc.limit)
 				if err != nil {
 					t.Fatalf("OperatorsNeedingDetails: %v", err)
 				}
