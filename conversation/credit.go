@@ -1,0 +1,88 @@
+package conversation
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/rechargebot/rechargebot/models"
+)
+
+func init() {
+	registerCommand(command{
+		Name: "credit", Description: cmdPrefix + "credit", Order: 200,
+		Roles: []models.Role{models.RoleAdmin}, Run: runCredit,
+	})
+}
+
+// runCredit adds money to a user's wallet: "/credit USER AMOUNT [note]", where USER is a
+// Telegram user id or a phone number (or tg:ID, wa:PHONE). The same inbound update delivered
+// twice credits once. The credited user is told through the outbox.
+func runCredit(ctx context.Context, t *turn, args string) error {
+	fields := strings.Fields(args)
+	if len(fields) < 2 {
+		t.say(msgCreditUsage, nil)
+		return nil
+	}
+	amount, err := parseAmount(fields[1])
+	if err != nil {
+		t.say(msgCreditUsage, nil)
+		return nil
+	}
+	note := strings.Join(fields[2:], " ")
+
+	ref := fields[0]
+	target, err := t.e.store.FindUser(ctx, ref)
+	switch {
+	case errors.Is(err, models.ErrNotFound):
+		t.say(msgUserNotFound, vars{"Ref": clip(ref, 32)})
+		return nil
+	case errors.Is(err, models.ErrAmbiguousUser):
+		t.say(msgUserAmbiguous, vars{"Ref": clip(ref, 32)})
+		return nil
+	case err != nil:
+		return err
+	}
+
+	change := models.WalletChange{
+		UserID: target.ID, AmountPaise: amount, Kind: models.LedgerCredit, Note: note, ActorUserID: t.user.ID,
+	}
+	if t.in.UpdateID != "" {
+		change.RefKey = "credit:" + string(t.in.Chat.Channel) + ":" + t.in.UpdateID
+	}
+	entry, err := t.e.store.AdjustWallet(ctx, change)
+	duplicate := errors.Is(err, models.ErrDuplicateRef)
+	if err != nil && !duplicate {
+		return err
+	}
+
+	t.e.log.Info("Admin credited a wallet", "user_id", target.ID, "actor_user_id", t.user.ID, "amount_paise", amount)
+	t.say(msgCreditDone, vars{"Amount": amount, "UserID": target.ID, "Balance": entry.BalanceAfterPaise})
+	if duplicate {
+		return nil
+	}
+	return t.e.tellCredit(ctx, target.ID, entry)
+}
+
+// tellCredit queues a message about a credit to the credited user's first reachable chat.
+func (e *Engine) tellCredit(ctx context.Context, userID int64, entry models.LedgerEntry) error {
+	identities, err := e.store.Identities(ctx, userID)
+	if err != nil {
+		return err
+	}
+	for _, id := range identities {
+		if id.Unreachable || id.ChatID == "" {
+			continue
+		}
+		text := e.texts.render(msgCreditNotice, vars{"Amount": entry.AmountPaise, "Balance": entry.BalanceAfterPaise})
+		err := e.store.Enqueue(ctx, models.OutboxMessage{
+			Channel: id.Channel, ChatID: id.ChatID, Text: text, Kind: models.OutboxNotice,
+		})
+		if err != nil {
+			return err
+		}
+		e.notify()
+		return nil
+	}
+	return nil
+}

@@ -1,0 +1,223 @@
+// Package conversation is the chat side of the recharge bot: a per-user state machine that
+// takes a customer from a mobile number or DTH subscriber ID to a paid recharge, the commands
+// (/balance, /history, /credit …), the chat texts, and the checkout that places an order and
+// submits it to KwikAPI once. It knows nothing of Telegram or WhatsApp: adapters hand it a
+// bot.Inbound and render the bot.Outbound replies.
+package conversation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/rechargebot/rechargebot/bot"
+	"github.com/rechargebot/rechargebot/models"
+)
+
+// Defaults of Config.
+const (
+	DefaultIdleTimeout          = 15 * time.Minute
+	DefaultPendingCheckInterval = 45 * time.Second
+	DefaultPlanCacheAge         = 10 * time.Minute
+)
+
+// Config configures an Engine. Store and Kwik are required.
+type Config struct {
+	Store Store
+	Kwik  KwikAPI
+	// Now is the clock; nil means time.Now.
+	Now    func() time.Time
+	Logger *slog.Logger
+	// IdleTimeout ends an unfinished conversation when the user comes back after it;
+	// zero means DefaultIdleTimeout.
+	IdleTimeout time.Duration
+	// PendingCheckInterval is how long after a pending or unknown recharge result the resolver
+	// first checks the order; zero means DefaultPendingCheckInterval.
+	PendingCheckInterval time.Duration
+	// PlanCacheAge is how long a fetched plan list is reused; zero means DefaultPlanCacheAge.
+	PlanCacheAge time.Duration
+
+	// AdminTelegramIDs are Telegram user ids, AdminWhatsAppNumbers phone numbers with the
+	// country code, and AdminConsoleIDs console user names of the admins. Admins get the admin
+	// role when they write and receive alerts about failed recharges.
+	AdminTelegramIDs     []string
+	AdminWhatsAppNumbers []string
+	AdminConsoleIDs      []string
+
+	// Simulated adds a note to the welcome text that recharges go to the simulator.
+	Simulated bool
+	// Notify is called after a message was added to the outbox, so that it is delivered at
+	// once rather than at the next poll. It must not block. Nil means nobody is told.
+	Notify func()
+	// Language selects the catalogue of chat texts; empty means "en".
+	Language string
+}
+
+// Engine handles chat messages. It is safe for concurrent use: messages of one chat are
+// handled one at a time, in arrival order, under a store lock on the chat's session key.
+type Engine struct {
+	store  Store
+	kwik   KwikAPI
+	now    func() time.Time
+	log    *slog.Logger
+	texts  texts
+	admins []bot.ChatID
+	cfg    Config
+}
+
+// New returns an Engine, or an error naming what is missing or invalid in cfg.
+func New(cfg Config) (*Engine, error) {
+	if cfg.Store == nil || cfg.Kwik == nil {
+		return nil, errors.New("new conversation engine: Store and Kwik are required")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.IdleTimeout <= 0 {
+		cfg.IdleTimeout = DefaultIdleTimeout
+	}
+	if cfg.PendingCheckInterval <= 0 {
+		cfg.PendingCheckInterval = DefaultPendingCheckInterval
+	}
+	if cfg.PlanCacheAge <= 0 {
+		cfg.PlanCacheAge = DefaultPlanCacheAge
+	}
+	if cfg.Language == "" {
+		cfg.Language = "en"
+	}
+	catalog, ok := catalogs[cfg.Language]
+	if !ok {
+		return nil, fmt.Errorf("new conversation engine: no chat texts in language %q", cfg.Language)
+	}
+	compiled, err := compile(catalog)
+	if err != nil {
+		return nil, fmt.Errorf("new conversation engine: %w", err)
+	}
+
+	return &Engine{
+		store: cfg.Store, kwik: cfg.Kwik, now: cfg.Now, log: cfg.Logger,
+		texts: compiled, admins: adminChats(cfg), cfg: cfg,
+	}, nil
+}
+
+// adminChats returns the chats of the configured admins, where alerts go.
+func adminChats(cfg Config) []bot.ChatID {
+	var chats []bot.ChatID
+	for _, id := range cfg.AdminTelegramIDs {
+		if id = strings.TrimSpace(id); id != "" {
+			chats = append(chats, bot.ChatID{Channel: bot.Telegram, ID: id})
+		}
+	}
+	for _, number := range cfg.AdminWhatsAppNumbers {
+		if number = models.NormalizePhone(number); number != "" {
+			chats = append(chats, bot.ChatID{Channel: bot.WhatsApp, ID: number})
+		}
+	}
+	for _, id := range cfg.AdminConsoleIDs {
+		if id = strings.TrimSpace(id); id != "" {
+			chats = append(chats, bot.ChatID{Channel: bot.Console, ID: id})
+		}
+	}
+	return chats
+}
+
+// isAdmin reports whether the sender of in is a configured admin.
+func (e *Engine) isAdmin(in bot.Inbound) bool {
+	sender := in.UserID
+	if in.Chat.Channel == bot.WhatsApp {
+		sender = models.NormalizePhone(sender)
+	}
+	for _, admin := range e.admins {
+		if admin.Channel == in.Chat.Channel && admin.ID == sender {
+			return true
+		}
+	}
+	return false
+}
+
+// Handle runs one message through the sender's conversation and returns the replies. Errors
+// inside the conversation become a reply and are logged; Handle itself fails only for an
+// inbound without chat or sender, or when ctx ends while waiting for the chat's lock.
+func (e *Engine) Handle(ctx context.Context, in bot.Inbound) ([]bot.Outbound, error) {
+	if in.Chat.Channel == "" || in.Chat.ID == "" || in.UserID == "" {
+		return nil, errors.New("handle message: missing chat or sender")
+	}
+
+	user, err := e.ensureUser(ctx, in)
+	if err != nil {
+		e.log.Error("Loading the sender failed", "chat", in.Chat.String(), "error", err)
+		return e.internalError(), nil
+	}
+
+	key := sessionKey(in)
+	unlock, err := e.store.LockKey(ctx, key)
+	if err != nil {
+		return nil, fmt.Errorf("handle message of user %d: %w", user.ID, err)
+	}
+	defer unlock()
+
+	t, err := e.loadTurn(ctx, in, user, key)
+	if err != nil {
+		e.log.Error("Loading the conversation failed", "user_id", user.ID, "error", err)
+		return e.internalError(), nil
+	}
+
+	if err := t.run(ctx); err != nil {
+		e.log.Error("Handling a message failed", "user_id", user.ID, "state", t.state(), "error", err)
+		return e.internalError(), nil
+	}
+
+	if err := t.save(ctx); err != nil {
+		if errors.Is(err, models.ErrVersionConflict) {
+			e.log.Warn("Conversation changed while handling a message", "user_id", user.ID)
+			return []bot.Outbound{{Text: e.texts.render(msgRetryMessage, nil)}}, nil
+		}
+		e.log.Error("Saving the conversation failed", "user_id", user.ID, "error", err)
+		return e.internalError(), nil
+	}
+	return t.out, nil
+}
+
+// ensureUser returns the sender's user and gives configured admins the admin role. A role
+// set by an admin command is never taken away here.
+func (e *Engine) ensureUser(ctx context.Context, in bot.Inbound) (models.User, error) {
+	user, err := e.store.EnsureUser(ctx, string(in.Chat.Channel), in.UserID, in.Chat.ID, in.DisplayName)
+	if err != nil {
+		return models.User{}, err
+	}
+	if user.Role != models.RoleAdmin && e.isAdmin(in) {
+		if err := e.store.SetRole(ctx, user.ID, models.RoleAdmin); err != nil {
+			return models.User{}, err
+		}
+		user.Role = models.RoleAdmin
+		e.log.Info("Gave a configured admin the admin role", "user_id", user.ID)
+	}
+	return user, nil
+}
+
+// sessionKey names the conversation of the sender in its chat: "telegram:123", or with the
+// sender appended in a chat shared by several users.
+func sessionKey(in bot.Inbound) string {
+	key := string(in.Chat.Channel) + ":" + in.Chat.ID
+	if in.UserID != in.Chat.ID {
+		key += ":" + in.UserID
+	}
+	return key
+}
+
+func (e *Engine) internalError() []bot.Outbound {
+	return []bot.Outbound{{Text: e.texts.render(msgInternalError, nil)}}
+}
+
+// notify tells the outbox deliverer that a message is waiting.
+func (e *Engine) notify() {
+	if e.cfg.Notify != nil {
+		e.cfg.Notify()
+	}
+}

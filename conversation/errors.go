@@ -1,0 +1,45 @@
+package conversation
+
+import (
+	"errors"
+
+	"github.com/rechargebot/rechargebot/kwik"
+	"github.com/rechargebot/rechargebot/models"
+)
+
+// userErrors maps the errors a user can be told about to the catalogue text they see, first
+// match first. Every other error is logged and the user gets msgInternalError; a not-found
+// depends on what was looked up, so the code that looks it up answers it.
+var userErrors = []struct {
+	err error
+	key msgKey
+}{
+	{kwik.ErrOperatorUnavailable, msgErrOperatorDown},
+	{kwik.ErrInvalidParams, msgErrRejected},
+	{kwik.ErrInsufficientBalance, msgErrServiceDown},
+	{kwik.ErrAuth, msgErrServiceDown},
+	{kwik.ErrRateLimited, msgErrServiceDown},
+	{models.ErrAmbiguousUser, msgUserAmbiguous},
+	{models.ErrSavedNumbersFull, msgTooManyNumbers},
+	{models.ErrVersionConflict, msgRetryMessage},
+}
+
+// userMessage returns the text key for err, and false when err is internal.
+func userMessage(err error) (msgKey, bool) {
+	for _, e := range userErrors {
+		if errors.Is(err, e.err) {
+			return e.key, true
+		}
+	}
+	return "", false
+}
+
+// refusalReason returns what a customer is told when KwikAPI refused a recharge with err.
+// Refusals that are not theirs to fix (an exhausted budget, the merchant's KwikAPI wallet)
+// read as the service being unavailable.
+func refusalReason(err error) msgKey {
+	if key, ok := userMessage(err); ok {
+		return key
+	}
+	return msgErrServiceDown
+}
