@@ -1,0 +1,198 @@
+// Package console chats with the bot in a terminal: each line read is one message from one
+// user, replies print as text with their options numbered, and typing an option's number
+// picks it. It reads piped input as well, so a session can be scripted, and it implements
+// bot.Sender so notifications print in the same conversation.
+package console
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/rechargebot/rechargebot/bot"
+)
+
+// DefaultUser is the console user's id when Options leave it empty.
+const DefaultUser = "local"
+
+// maxLine is the longest input line accepted, in bytes; longer lines end the session with an error.
+const maxLine = 64 * 1024
+
+// Options configure a Console.
+type Options struct {
+	In  io.Reader
+	Out io.Writer
+	// User is the sender id and chat id of the console user; empty means DefaultUser.
+	User string
+	// Name is the user's display name.
+	Name string
+	// Prompt is printed before each line is read, for an interactive terminal; empty prints none.
+	Prompt string
+	// Echo prints each line read after "> ", so that a transcript of piped input reads as a chat.
+	Echo bool
+	// Now is the clock of Inbound.ReceivedAt; nil means time.Now.
+	Now    func() time.Time
+	Logger *slog.Logger
+}
+
+// Console is one terminal chat. Replies and notifications never interleave: a notification
+// sent while a message is being handled prints after that message's replies.
+type Console struct {
+	in     io.Reader
+	out    io.Writer
+	chat   bot.ChatID
+	user   string
+	name   string
+	prompt string
+	echo   bool
+	now    func() time.Time
+	log    *slog.Logger
+	// run prefixes update ids, so that two sessions never reuse one.
+	run string
+
+	mu sync.Mutex
+}
+
+// New returns a Console.
+func New(opts Options) *Console {
+	if opts.User == "" {
+		opts.User = DefaultUser
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	run := make([]byte, 4)
+	rand.Read(run)
+	return &Console{
+		in: opts.In, out: opts.Out, chat: bot.ChatID{Channel: bot.Console, ID: opts.User},
+		user: opts.User, name: opts.Name, prompt: opts.Prompt, echo: opts.Echo,
+		now: opts.Now, log: opts.Logger, run: hex.EncodeToString(run),
+	}
+}
+
+// Chat returns the console user's chat.
+func (c *Console) Chat() bot.ChatID { return c.chat }
+
+// Run reads lines until the input ends or ctx ends, hands each non-empty line to h and prints
+// the replies. It returns nil at the end of the input, ctx's error when ctx ends first, and
+// the read error when reading fails.
+func (c *Console) Run(ctx context.Context, h bot.Handler) error {
+	lines := make(chan string)
+	readErr := make(chan error, 1)
+	go c.read(ctx, lines, readErr)
+
+	for n := 1; ; n++ {
+		c.printPrompt()
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case err := <-readErr:
+			return err
+		case line, ok := <-lines:
+			if !ok {
+				return nil
+			}
+			c.handle(ctx, h, line, n)
+		}
+	}
+}
+
+// read sends each line of the input to lines and closes it at the end of the input.
+func (c *Console) read(ctx context.Context, lines chan<- string, readErr chan<- error) {
+	scanner := bufio.NewScanner(c.in)
+	scanner.Buffer(make([]byte, 4096), maxLine)
+	for scanner.Scan() {
+		select {
+		case lines <- scanner.Text():
+		case <-ctx.Done():
+			return
+		}
+	}
+	if err := scanner.Err(); err != nil {
+		readErr <- fmt.Errorf("read console input: %w", err)
+		return
+	}
+	close(lines)
+}
+
+func (c *Console) handle(ctx context.Context, h bot.Handler, line string, n int) {
+	text := strings.TrimSpace(line)
+	if text == "" {
+		return
+	}
+
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.echo {
+		fmt.Fprintf(c.out, "> %s\n", text)
+	}
+	replies, err := h.Handle(ctx, bot.Inbound{
+		Chat: c.chat, UserID: c.user, DisplayName: c.name, Text: text,
+		UpdateID: c.run + "-" + strconv.Itoa(n), ReceivedAt: c.now(),
+	})
+	if err != nil {
+		c.log.Error("Handling a console message failed", "error", err)
+		fmt.Fprintln(c.out, "(The bot could not answer this message; the log has the details.)")
+		return
+	}
+	for _, reply := range replies {
+		c.print(c.chat, reply)
+	}
+}
+
+func (c *Console) printPrompt() {
+	if c.prompt == "" {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	fmt.Fprint(c.out, c.prompt)
+}
+
+// Send prints a message outside of a reply. A message for another chat names that chat
+// (masked), because the console shows every chat of the process.
+func (c *Console) Send(_ context.Context, to bot.ChatID, msg bot.Outbound) (bot.MessageRef, error) {
+	if to.Channel != bot.Console {
+		return "", fmt.Errorf("console send to %s: %w", to, bot.ErrNoChannel)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.prompt != "" {
+		fmt.Fprintln(c.out)
+	}
+	c.print(to, msg)
+	return "", nil
+}
+
+// print writes one message: its text, its document and its options as a numbered list.
+func (c *Console) print(to bot.ChatID, msg bot.Outbound) {
+	var b strings.Builder
+	if to != c.chat {
+		fmt.Fprintf(&b, "[to %s]\n", to)
+	}
+	if msg.Text != "" {
+		b.WriteString(msg.Text)
+		b.WriteByte('\n')
+	}
+	if msg.Document != nil {
+		fmt.Fprintf(&b, "[document %s, %d bytes]\n", msg.Document.Name, len(msg.Document.Data))
+	}
+	for i, opt := range msg.Options {
+		fmt.Fprintf(&b, "  %d) %s\n", i+1, opt.Label)
+	}
+	b.WriteByte('\n')
+	if _, err := io.WriteString(c.out, b.String()); err != nil {
+		c.log.Warn("Writing to the console failed", "error", err)
+	}
+}
