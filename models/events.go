@@ -10,7 +10,7 @@ import (
 	"gorm.io/gorm"
 )
 
-// OrderEvent is one change of an order's status. Events are only ever appended; the "placed"
+// OrderEvent is one change of an order's status. Events are only ever appended. The "placed"
 // event has an empty FromStatus.
 type OrderEvent struct {
 	ID         int64       `gorm:"primaryKey"`
@@ -31,7 +31,8 @@ type Outcome struct {
 	OperatorRef  string
 	ChargedPaise int64
 	Message      string
-	// NextCheckAt is when the resolver should check again; ignored for final states.
+	// NextCheckAt is when the resolver should check again. Nil keeps the stored time, and final
+	// states ignore it.
 	NextCheckAt *time.Time
 	// Note goes into the order event.
 	Note string
@@ -59,8 +60,8 @@ func CanMove(from, to OrderStatus) bool {
 
 // RecordOutcome applies an outcome to an order in one transaction, with the order row locked:
 //   - the same status again changes no status, appends no event, enqueues nothing and returns
-//     changed=false; for a non-final status it still stores the outcome's details and
-//     NextCheckAt. This makes repeated results (a poll after a callback, two resolvers) harmless.
+//     changed=false. For a non-final status it still stores the outcome's details and
+//     NextCheckAt and releases the lease. This makes repeated results (a poll after a callback, two resolvers) harmless.
 //   - a move CanMove forbids returns ErrInvalidTransition and changes nothing.
 //   - any other move stores the status and details, releases the resolver's lease, appends an
 //     OrderEvent, credits the refund for failure and refunded (once per order, RefKey
@@ -94,7 +95,7 @@ func (s *Store) recordOutcomeTx(tx *gorm.DB, orderID int64, out Outcome, notify 
 		if order.Status.Final() {
 			return order, false, nil
 		}
-		err := s.updateOrder(tx, &order, out, now, false)
+		err := s.updateOrder(tx, &order, out, now)
 		return order, false, err
 	}
 	if !CanMove(order.Status, out.Status) {
@@ -103,7 +104,7 @@ func (s *Store) recordOutcomeTx(tx *gorm.DB, orderID int64, out Outcome, notify 
 
 	from := order.Status
 	order.Status = out.Status
-	if err := s.updateOrder(tx, &order, out, now, true); err != nil {
+	if err := s.updateOrder(tx, &order, out, now); err != nil {
 		return Order{}, false, err
 	}
 	if err := s.appendEvent(tx, order.ID, from, out.Status, out.Note); err != nil {
@@ -120,9 +121,10 @@ func (s *Store) recordOutcomeTx(tx *gorm.DB, orderID int64, out Outcome, notify 
 	return order, true, nil
 }
 
-// updateOrder stores the outcome's details on order and in its row. A final status clears
-// NextCheckAt, so the resolver never claims the order again.
-func (s *Store) updateOrder(tx *gorm.DB, order *Order, out Outcome, now time.Time, releaseLease bool) error {
+// updateOrder stores the outcome's details on order and in its row, and releases the
+// resolver's lease because the check that held it is over. A final status clears NextCheckAt,
+// so the resolver never claims the order again.
+func (s *Store) updateOrder(tx *gorm.DB, order *Order, out Outcome, now time.Time) error {
 	updates := map[string]any{"status": order.Status, "updated_at": now}
 	if out.OperatorRef != "" {
 		order.OperatorRef = out.OperatorRef
@@ -146,10 +148,8 @@ func (s *Store) updateOrder(tx *gorm.DB, order *Order, out Outcome, now time.Tim
 		order.NextCheckAt = &next
 		updates["next_check_at"] = next
 	}
-	if releaseLease || order.Status.Final() {
-		order.LeaseUntil = nil
-		updates["lease_until"] = nil
-	}
+	order.LeaseUntil = nil
+	updates["lease_until"] = nil
 	order.UpdatedAt = now
 
 	return tx.Model(&Order{}).Where("id = ?", order.ID).Updates(updates).Error

@@ -225,8 +225,8 @@ func TestRecordOutcomeRepeatPendingKeepsDetails(t *testing.T) {
 	})
 }
 
-// TestRecordOutcomeConcurrentNotifiesOnce has two resolvers learn the same result at once:
-// the user must be told once and refunded once.
+// TestRecordOutcomeConcurrentNotifiesOnce has ten resolvers record the same result at once:
+// the user must get one notice and one refund.
 func TestRecordOutcomeConcurrentNotifiesOnce(t *testing.T) {
 	modelstest.Each(t, nil, func(t *testing.T, s *models.Store) {
 		user := ensureCustomer(t, s, "1001", 50_000)

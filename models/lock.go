@@ -35,7 +35,7 @@ func (l *keyLocks) acquire(ctx context.Context, key string) (release func(), err
 	lock.waiters++
 	l.mu.Unlock()
 
-	// forget drops the entry once nobody holds or waits for it, so the map stays small.
+	// forget drops the entry once no goroutine holds or waits for it, so the map stays small.
 	forget := func() {
 		l.mu.Lock()
 		lock.waiters--
@@ -58,7 +58,7 @@ func (l *keyLocks) acquire(ctx context.Context, key string) (release func(), err
 }
 
 // LockKey serialises work on key, such as the messages of one user, until unlock is called.
-// Within the process it takes a mutex per key; on PostgreSQL it then also holds a session-level
+// Within the process it takes a mutex per key. On PostgreSQL it then also holds a session-level
 // advisory lock on a dedicated connection, so the same key is locked across processes. Two
 // Stores in one process therefore exclude each other only on PostgreSQL. Waiting ends with
 // ctx's error when ctx ends. unlock must be called exactly once.
@@ -83,7 +83,7 @@ func (s *Store) LockKey(ctx context.Context, key string) (unlock func(), err err
 }
 
 // advisoryLock takes pg_advisory_lock(id) on a connection reserved for it. The lock belongs to
-// that connection's session, so unlocking must use the same connection; closing the
+// that connection's session, so unlocking must use the same connection. Closing the
 // connection after the unlock returns it to the pool.
 func (s *Store) advisoryLock(ctx context.Context, id int64) (unlock func(), err error) {
 	sqlDB, err := s.db.DB()
@@ -100,7 +100,7 @@ func (s *Store) advisoryLock(ctx context.Context, id int64) (unlock func(), err 
 	}
 
 	return func() {
-		// A fresh context, because the caller's may have ended; the unlock must still happen.
+		// A fresh context, because the caller's may have ended and the unlock must still happen.
 		_, err := conn.ExecContext(context.Background(), "SELECT pg_advisory_unlock($1)", id)
 		if err != nil {
 			// The lock dies with the session: discard the connection instead of pooling it.

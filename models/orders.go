@@ -12,12 +12,12 @@ import (
 	"gorm.io/gorm"
 )
 
-// OrderStatus is where an order is in its life. See RecordOutcome for the allowed moves.
+// OrderStatus is the stage of an order. See RecordOutcome for the allowed transitions.
 type OrderStatus string
 
 // The order states.
 const (
-	// StatusSending: paid, recharge.php not yet answered (or the process died while waiting).
+	// StatusSending: paid, with no reply from recharge.php yet (or the process died while waiting).
 	StatusSending OrderStatus = "sending"
 	StatusSuccess OrderStatus = "success"
 	// StatusFailure: the recharge failed and the payment was refunded.
@@ -26,7 +26,7 @@ const (
 	StatusPending OrderStatus = "pending"
 	// StatusUnknown: the recharge call timed out or got a bad reply, so the money may have moved.
 	StatusUnknown OrderStatus = "unknown"
-	// StatusStuck: still unresolved after the allowed number of checks; admins are told.
+	// StatusStuck: still unresolved after the allowed number of checks, so admins get an alert.
 	StatusStuck OrderStatus = "stuck"
 	// StatusRefunded: KwikAPI reversed a successful recharge and the payment was refunded.
 	StatusRefunded OrderStatus = "refunded"
@@ -95,7 +95,7 @@ type NewOrder struct {
 	CircleCode   string
 	AmountPaise  int64
 	Plan         string
-	// CheckoutToken identifies one confirmation; a second PlaceOrder with it places nothing.
+	// CheckoutToken identifies one confirmation, so a second PlaceOrder with it places nothing.
 	CheckoutToken string
 	ChatChannel   string
 	ChatID        string
@@ -106,15 +106,16 @@ type NewOrder struct {
 	Prepaid bool
 }
 
-// maxIDAttempts bounds the retries on an order id collision; each attempt collides with
+// maxIDAttempts bounds the retries on an order id collision. Each attempt collides with
 // probability (orders today)/10^8, so reaching the bound means something else is wrong.
 const maxIDAttempts = 8
 
-// PlaceOrder pays for and records an order in one transaction: it locks the wallet, returns
-// the earlier order and ErrDuplicateCheckout when the checkout token was used before, checks
-// the balance (*InsufficientFundsError, nothing written), debits it with a LedgerOrder entry
-// (RefKey "order:<id>") unless Prepaid, inserts the order in StatusSending with a fresh id and
-// appends the "placed" event. The order becomes due for the resolver after SendingGrace.
+// PlaceOrder pays for and records an order in one transaction. It locks the wallet and, when
+// the checkout token was used before, returns the earlier order and ErrDuplicateCheckout.
+// Otherwise it checks the balance (*InsufficientFundsError, nothing written) and debits it with
+// a LedgerOrder entry (RefKey "order:<id>") unless Prepaid. Then it inserts the order in
+// StatusSending with a fresh id and appends the "placed" event. The order becomes due for the
+// resolver after SendingGrace.
 func (s *Store) PlaceOrder(ctx context.Context, in NewOrder) (Order, error) {
 	if err := in.validate(); err != nil {
 		return Order{}, fmt.Errorf("place order: %w", err)

@@ -22,7 +22,7 @@ func init() { register(&PlanCache{}) }
 // TableName keeps the table name singular, as the row is one cache entry.
 func (PlanCache) TableName() string { return "plan_cache" }
 
-// CachedPlans returns the data stored under key if it is at most maxAge old; an older or
+// CachedPlans returns the data stored under key if it is at most maxAge old. An older or
 // missing entry returns ErrNotFound.
 func (s *Store) CachedPlans(ctx context.Context, key string, maxAge time.Duration) ([]byte, error) {
 	var entry PlanCache

@@ -20,7 +20,7 @@ type Session struct {
 	State  string `gorm:"size:64;not null;default:''"`
 	// Data is the conversation's context as JSON.
 	Data string `gorm:"type:text;not null;default:''"`
-	// Version counts the saves; SaveSession uses it for optimistic concurrency control.
+	// Version counts the saves. SaveSession uses it for optimistic concurrency control.
 	Version   int64 `gorm:"not null;default:0"`
 	UpdatedAt time.Time
 }
@@ -36,10 +36,10 @@ func (s *Store) LoadSession(ctx context.Context, key string) (Session, error) {
 	return session, nil
 }
 
-// SaveSession writes session if nobody saved it since it was loaded. Version 0 inserts a new
-// session; any other version updates the row only while it still has that version. On success
-// the session's Version and UpdatedAt are advanced; on ErrVersionConflict nothing is written
-// and the caller should load the session again.
+// SaveSession writes session unless another save happened since it was loaded. Version 0
+// inserts a new session, and any other version updates the row only while it still has that
+// version. On success the session's Version and UpdatedAt advance. On ErrVersionConflict
+// nothing is written, and the caller should load the session again.
 func (s *Store) SaveSession(ctx context.Context, session *Session) error {
 	now := dbTime(s.Now())
 
@@ -75,7 +75,7 @@ func (s *Store) SaveSession(ctx context.Context, session *Session) error {
 	return nil
 }
 
-// DeleteSession removes the session with key; a missing session is not an error.
+// DeleteSession removes the session with key. A missing session is not an error.
 func (s *Store) DeleteSession(ctx context.Context, key string) error {
 	if err := s.DB(ctx).Where("key = ?", key).Delete(&Session{}).Error; err != nil {
 		return fmt.Errorf("delete session: %w", err)

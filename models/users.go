@@ -13,7 +13,7 @@ import (
 // Role decides which commands a user may run.
 type Role string
 
-// The roles. Every new user is a customer; admins come from configuration or SetRole.
+// The roles. Every new user is a customer, and admins come from configuration or SetRole.
 const (
 	RoleCustomer Role = "customer"
 	RoleAgent    Role = "agent"
@@ -48,7 +48,7 @@ type User struct {
 }
 
 // Identity is a user's account on one channel. ExternalID is the sender id on the channel
-// (a Telegram user id, a WhatsApp phone number as digits with the country code); ChatID is
+// (a Telegram user id, a WhatsApp phone number as digits with the country code). ChatID is
 // the chat where notifications for that user go.
 type Identity struct {
 	ID         int64  `gorm:"primaryKey"`
@@ -84,7 +84,7 @@ func (s *Store) EnsureUser(ctx context.Context, channel, externalID, chatID, dis
 
 	err := attempt()
 	if errors.Is(err, gorm.ErrDuplicatedKey) {
-		// Another process created the same identity between our lookup and insert; it exists now.
+		// Another process created the same identity between our lookup and insert, so it exists now.
 		err = attempt()
 	}
 	if err != nil {
@@ -163,7 +163,8 @@ func (s *Store) GetUser(ctx context.Context, id int64) (User, error) {
 // FindUser resolves an admin's reference to a user: "tg:ID" is a Telegram user id, "wa:PHONE"
 // a WhatsApp number, and bare digits either. Phone numbers may carry +91, a leading 0, spaces or
 // dashes. Bare digits that name a Telegram user and a different WhatsApp user return
-// ErrAmbiguousUser, so that money never goes to the wrong person; no match returns ErrNotFound.
+// ErrAmbiguousUser, so that money never goes to the wrong person. No match returns ErrNotFound.
+// Errors never contain the reference, because it may be a phone number.
 func (s *Store) FindUser(ctx context.Context, ref string) (User, error) {
 	ref = strings.TrimSpace(ref)
 	lower := strings.ToLower(ref)
@@ -258,7 +259,7 @@ func (s *Store) Identities(ctx context.Context, userID int64) ([]Identity, error
 }
 
 // MarkUnreachable flags every identity that chats in (channel, chatID) as unreachable. A chat
-// nobody owns is not an error.
+// without an identity is not an error.
 func (s *Store) MarkUnreachable(ctx context.Context, channel, chatID string) error {
 	err := s.DB(ctx).Model(&Identity{}).Where("channel = ? AND chat_id = ?", channel, chatID).
 		Updates(map[string]any{"unreachable": true, "updated_at": dbTime(s.Now())}).Error

@@ -11,14 +11,14 @@ import (
 )
 
 // Wallet is a user's prepaid balance. BalancePaise always equals the sum of the user's ledger
-// entries and is never negative; only applyChange writes it.
+// entries and is never negative, because only applyChange writes it.
 type Wallet struct {
 	UserID       int64 `gorm:"primaryKey;autoIncrement:false"`
 	BalancePaise int64 `gorm:"not null;default:0"`
 	UpdatedAt    time.Time
 }
 
-// LedgerKind says why a balance changed.
+// LedgerKind is the reason for a balance change.
 type LedgerKind string
 
 // The ledger kinds.
@@ -94,18 +94,18 @@ type WalletChange struct {
 	AmountPaise int64
 	Kind        LedgerKind
 	Note        string
-	// ActorUserID is the admin or agent who caused the change; 0 for none.
+	// ActorUserID is the admin or agent who caused the change, or 0 for none.
 	ActorUserID int64
 	// RefKey, when set, makes the change idempotent: a second change with the same key returns
 	// the first entry and ErrDuplicateRef.
 	RefKey string
-	// OrderID links the entry to an order; 0 for none.
+	// OrderID links the entry to an order, or is 0 for none.
 	OrderID int64
 }
 
 // AdjustWallet applies one balance change and its ledger entry in one transaction. A debit
-// beyond the balance returns *InsufficientFundsError and changes nothing; a repeated RefKey
-// returns the existing entry and ErrDuplicateRef; an unknown user returns ErrNotFound.
+// beyond the balance returns *InsufficientFundsError and changes nothing. A repeated RefKey
+// returns the existing entry and ErrDuplicateRef. An unknown user returns ErrNotFound.
 func (s *Store) AdjustWallet(ctx context.Context, change WalletChange) (LedgerEntry, error) {
 	if change.AmountPaise == 0 {
 		return LedgerEntry{}, fmt.Errorf("adjust wallet of user %d: %w: zero amount", change.UserID, ErrInvalidAmount)
@@ -172,7 +172,7 @@ func (s *Store) applyChange(tx *gorm.DB, change WalletChange) (LedgerEntry, erro
 }
 
 // lockWallet reads the wallet row for update. On PostgreSQL the row lock makes concurrent
-// changes of one wallet wait for each other; on SQLite the immediate transaction on the single
+// changes of one wallet wait for each other. On SQLite the immediate transaction on the single
 // connection already excludes every other writer.
 func (s *Store) lockWallet(tx *gorm.DB, userID int64) (Wallet, error) {
 	var wallet Wallet
@@ -227,7 +227,7 @@ func (s *Store) LedgerSum(ctx context.Context, userID int64) (int64, error) {
 	return sum, nil
 }
 
-// Ledger returns the user's latest entries, newest first; limit <= 0 means 50.
+// Ledger returns the user's latest entries, newest first. A limit <= 0 means 50.
 func (s *Store) Ledger(ctx context.Context, userID int64, limit int) ([]LedgerEntry, error) {
 	if limit <= 0 {
 		limit = 50

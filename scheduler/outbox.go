@@ -55,7 +55,7 @@ type Deliverer struct {
 	// MaxAttempts is the number of sends after which a message is given up. Zero means
 	// DefaultDeliverMaxAttempts.
 	MaxAttempts int
-	// Lease is how long a claimed message is reserved for this process; it must exceed
+	// Lease is how long a claimed message is reserved for this process. It must exceed
 	// SendTimeout. Zero means DefaultDeliverLease.
 	Lease time.Duration
 	// SendTimeout bounds one send. Zero means DefaultSendTimeout.
@@ -82,7 +82,8 @@ func ExponentialBackoff(base, limit time.Duration) func(attempt int) time.Durati
 	}
 }
 
-// Wake makes Run start a pass now instead of at its next tick. It never blocks.
+// Wake makes Run start a pass now instead of at its next tick. It does not block, because a
+// wake-up already pending covers this one.
 func (d *Deliverer) Wake() {
 	select {
 	case d.wakeChannel() <- struct{}{}:
@@ -122,8 +123,8 @@ func (d *Deliverer) Run(ctx context.Context) error {
 }
 
 // DeliverDue makes one pass: it claims up to Batch due messages and tries to send each once.
-// It returns the number sent. A failed send is recorded on its message and is not an error;
-// the error reports a failed claim or a result that could not be recorded.
+// It returns the number sent. A failed send is recorded on its message and is not an error.
+// The error reports a failed claim or a result that could not be recorded.
 func (d *Deliverer) DeliverDue(ctx context.Context) (int, error) {
 	_, sent, err := d.pass(ctx)
 	return sent, err
@@ -151,7 +152,7 @@ func (d *Deliverer) pass(ctx context.Context) (claimed, sent int, err error) {
 }
 
 // deliver sends one claimed message and records the result. It reports whether the message
-// was sent; the error is a failure to record the result.
+// was sent. The error is a failure to record the result.
 func (d *Deliverer) deliver(ctx context.Context, msg models.OutboxMessage) (bool, error) {
 	to := bot.ChatID{Channel: bot.Channel(msg.Channel), ID: msg.ChatID}
 	log := d.logger().With("message_id", msg.ID, "chat", to.String(), "attempt", msg.Attempts, "kind", msg.Kind)
