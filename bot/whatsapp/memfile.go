@@ -98,7 +98,9 @@ func (f *memoryFile) Truncate(size int64) error {
 	return nil
 }
 
-func (f *memoryFile) Stat() (os.FileInfo, error) { return memoryFileInfo{size: int64(len(f.data))}, nil }
+func (f *memoryFile) Stat() (os.FileInfo, error) {
+	return memoryFileInfo{size: int64(len(f.data))}, nil
+}
 
 // memoryFileInfo is the os.FileInfo of a memoryFile; only Size carries information.
 type memoryFileInfo struct{ size int64 }

@@ -118,3 +118,13 @@ func TestWritersSurviveReopen(t *testing.T) {
 		}
 	})
 }
+
+// reopenForTest opens a second Store on the same database, as a restarted process would.
+func (s *Store) reopenForTest(t *testing.T) *Store {
+	t.Helper()
+	reopened, err := OpenStore(context.Background(), s.db, DialectSQLite, nil)
+	if err != nil {
+		t.Fatalf("reopen store: %v", err)
+	}
+	return reopened
+}
