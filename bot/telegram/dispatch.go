@@ -10,7 +10,7 @@ import (
 
 // Limits of the dispatcher's memory.
 const (
-	// maxQueuedPerChat is how many updates of one chat may wait; more are dropped, because a
+	// maxQueuedPerChat is how many updates of one chat may wait. More are dropped, because a
 	// person does not type that fast and a flood should not grow memory without bound.
 	maxQueuedPerChat = 64
 	// rememberedUpdates is how many recent update ids are kept to recognise a repeated delivery.
@@ -19,7 +19,7 @@ const (
 	cancelGrace = 5 * time.Second
 )
 
-// submitResult says what the dispatcher did with an update.
+// submitResult is what the dispatcher did with an update.
 type submitResult int
 
 const (
@@ -114,9 +114,9 @@ func (d *dispatcher) work(key int64, q *chatQueue) {
 	}
 }
 
-// next takes the first waiting update of q, or removes q and returns nil when none is left or
-// the dispatcher was cancelled. Updates left behind after cancellation stay in the map, so
-// oldestUnfinished still sees them.
+// next takes the first waiting update of q. It returns nil, removing q, when none is left, and
+// returns nil, keeping q, when the dispatcher was cancelled: updates left behind then stay in the
+// map, so oldestUnfinished still counts them.
 func (d *dispatcher) next(key int64, q *chatQueue) *models.Update {
 	d.mu.Lock()
 	defer d.mu.Unlock()

@@ -145,7 +145,7 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 type scriptHandler struct {
 	mu       sync.Mutex
 	received []bot.Inbound
-	// hook, when set, runs first and may replace the script's answer.
+	// hook, when set, runs first and may replace the script's reply.
 	hook func(ctx context.Context, in bot.Inbound) (outs []bot.Outbound, handled bool, err error)
 }
 

@@ -77,7 +77,7 @@ func (a *Adapter) processMessage(ctx context.Context, u *models.Update) {
 	case m.Document != nil:
 		file, problem := a.download(ctx, m.Document)
 		if problem != "" {
-			a.received("unsupported")
+			a.received("rejected_document")
 			a.reply(ctx, m.Chat.ID, problem)
 			return
 		}
@@ -95,8 +95,8 @@ func (a *Adapter) processMessage(ctx context.Context, u *models.Update) {
 	a.handle(ctx, m.Chat.ID, in)
 }
 
-// processCallback answers a button press at once, so the client stops its progress indicator,
-// and then passes the button's data to the handler.
+// processCallback acknowledges a button press with answerCallbackQuery at once, so the client
+// stops its progress indicator, and then passes the button's data to the handler.
 func (a *Adapter) processCallback(ctx context.Context, u *models.Update) {
 	cq := u.CallbackQuery
 	chat, chatType, messageID := callbackChat(cq)
@@ -121,8 +121,8 @@ func (a *Adapter) processCallback(ctx context.Context, u *models.Update) {
 	a.handle(ctx, chat, in)
 }
 
-// callbackChat returns the chat, its type and the message that carried the pressed button; chat
-// is 0 for a button on an inline-mode message, which has no chat.
+// callbackChat returns the chat, its type and the message that carried the pressed button.
+// The chat is 0 for a button on an inline-mode message, which has no chat.
 func callbackChat(cq *models.CallbackQuery) (int64, models.ChatType, int) {
 	if m := cq.Message.Message; m != nil {
 		return m.Chat.ID, m.Chat.Type, m.ID
@@ -167,6 +167,9 @@ func (a *Adapter) reply(ctx context.Context, chat int64, text string) {
 func (a *Adapter) logSendError(chat bot.ChatID, updateID string, err error) {
 	if errors.Is(err, bot.ErrUnreachable) {
 		a.log.Info("Telegram chat unreachable", "chat", chat.String(), "update_id", updateID, "error", err)
+		if a.cfg.Unreachable != nil {
+			a.cfg.Unreachable(chat)
+		}
 		return
 	}
 	a.log.Error("Send Telegram reply failed", "chat", chat.String(), "update_id", updateID, "error", err)
@@ -177,11 +180,11 @@ func (a *Adapter) answerCallback(ctx context.Context, id, text string) {
 	defer cancel()
 	_, err := a.api.AnswerCallbackQuery(ctx, &tgbot.AnswerCallbackQueryParams{CallbackQueryID: id, Text: text})
 	if err != nil {
-		a.log.Warn("Answer Telegram button press failed", "error", a.scrubber.err(err))
+		a.log.Warn("Telegram answerCallbackQuery failed", "error", a.scrubber.err(err))
 	}
 }
 
-// hintGroup tells a group to talk to the bot in private, at most once per cooldown per group.
+// hintGroup sends a group the one-line hint to use a private chat, at most once per cooldown.
 func (a *Adapter) hintGroup(ctx context.Context, chat int64) {
 	if !a.hints.allow(chat) {
 		return

@@ -81,12 +81,17 @@ type Config struct {
 	// MaxConcurrent is how many chats are handled at the same time (DefaultMaxConcurrent).
 	MaxConcurrent int
 
-	// Received, when set, is called once per accepted update with its kind: "text", "button",
-	// "document", "group", "unsupported" or "duplicate".
+	// Received, when set, is called once per update with its kind: "text", "button",
+	// "document", "rejected_document" (too large or not downloadable), "group", "unsupported"
+	// or "duplicate".
 	Received func(kind string)
 	// Sent, when set, is called after each Bot API call that sends or edits a message, with the
 	// method name and the call's error (nil on success).
 	Sent func(method string, err error)
+	// Unreachable, when set, is called when a reply fails because the user blocked the bot or
+	// the chat is gone, so the caller can mark the chat unreachable. Send reports the same
+	// condition through its error instead.
+	Unreachable func(chat bot.ChatID)
 }
 
 // Adapter is one Telegram bot. Create it with New, start it with Run; Send may be called from

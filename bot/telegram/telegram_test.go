@@ -336,12 +336,18 @@ func TestHandlerErrorAnsweredWithApology(t *testing.T) {
 }
 
 func TestGroupMessageGetsHintOnly(t *testing.T) {
-	h := newHarness(t).start(t)
+	var groupUpdates atomic.Int32
+	h := newHarness(t, func(c *telegram.Config) {
+		c.Received = func(kind string) {
+			if kind == "group" {
+				groupUpdates.Add(1)
+			}
+		}
+	}).start(t)
 	const group int64 = -100123
 	h.fake.Push(h.fake.GroupUpdate(group, alice, "/start"), h.fake.GroupUpdate(group, bob, "recharge please"))
-	h.fake.Push(h.fake.TextUpdate(alice, "/start"))
 
-	h.waitReplies(t, alice, 1)
+	waitUntil(t, "both group updates", func() bool { return groupUpdates.Load() == 2 })
 	msgs := h.fake.Messages(group)
 	if len(msgs) != 1 {
 		t.Fatalf("group got %d messages, want one hint", len(msgs))
@@ -349,10 +355,8 @@ func TestGroupMessageGetsHintOnly(t *testing.T) {
 	if !strings.Contains(msgs[0].Text, "@"+telegramtest.BotUsername) || strings.Contains(msgs[0].Text, "\n") {
 		t.Errorf("hint = %q, want one line naming @%s", msgs[0].Text, telegramtest.BotUsername)
 	}
-	for _, in := range h.handler.inbounds() {
-		if in.Chat.ID == strconv.FormatInt(group, 10) {
-			t.Errorf("handler got a group message: %+v", in)
-		}
+	if n := len(h.handler.inbounds()); n != 0 {
+		t.Errorf("handler got %d group messages, want 0", n)
 	}
 }
 
@@ -734,4 +738,25 @@ func containsDuration(ds []time.Duration, want time.Duration) bool {
 		}
 	}
 	return false
+}
+
+func TestBlockedReplyReportsUnreachable(t *testing.T) {
+	reported := make(chan bot.ChatID, 1)
+	h := newHarness(t, func(c *telegram.Config) {
+		c.Unreachable = func(chat bot.ChatID) { reported <- chat }
+	}).start(t)
+	h.fake.Block(alice)
+	h.fake.Push(h.fake.TextUpdate(alice, "/start"))
+
+	select {
+	case got := <-reported:
+		if got != chat(alice) {
+			t.Errorf("Unreachable(%v), want %v", got, chat(alice))
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Unreachable was not called for a blocked chat")
+	}
+	if n := len(h.fake.Calls("sendMessage")); n != 1 {
+		t.Errorf("sendMessage called %d times, want 1 (no retry, no apology)", n)
+	}
 }

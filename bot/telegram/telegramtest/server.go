@@ -33,7 +33,7 @@ type Call struct {
 	// Params holds the request's fields; JSON values (reply_markup, scope) stay JSON text.
 	Params map[string]string
 	Files  map[string]Upload
-	// Err is the error the fake answered with, nil on success.
+	// Err is the error response the fake returned, nil on success.
 	Err *APIError
 }
 
@@ -43,7 +43,7 @@ type Upload struct {
 	Data []byte
 }
 
-// APIError is a Bot API error answer.
+// APIError is a Bot API error response.
 type APIError struct {
 	Code        int
 	Description string
@@ -52,15 +52,15 @@ type APIError struct {
 
 func (e *APIError) Error() string { return fmt.Sprintf("%d %s", e.Code, e.Description) }
 
-// TooManyRequests is a 429 answer asking to wait retryAfter seconds.
+// TooManyRequests is a 429 response that requests a wait of retryAfter seconds.
 func TooManyRequests(retryAfter int) APIError {
 	return APIError{Code: 429, Description: fmt.Sprintf("Too Many Requests: retry after %d", retryAfter), RetryAfter: retryAfter}
 }
 
-// Blocked is Telegram's answer to a send to a user who blocked the bot.
+// Blocked is Telegram's response to a send to a user who blocked the bot.
 var Blocked = APIError{Code: 403, Description: "Forbidden: bot was blocked by the user"}
 
-// Message is a message the bot sent, as it currently stands after edits.
+// Message is a message the bot sent, with any edits applied.
 type Message struct {
 	ID       int
 	Chat     int64
