@@ -48,8 +48,16 @@ func FuzzNormalizePhone(f *testing.F) {
 			if !errors.Is(err, ErrInvalidPhone) {
 				t.Errorf("error %v does not wrap ErrInvalidPhone", err)
 			}
-			if len(in) > 4 && strings.Contains(err.Error(), in) {
-				t.Errorf("error %q repeats the input", err)
+			digits := strings.Map(func(r rune) rune {
+				if r >= '0' && r <= '9' {
+					return r
+				}
+				return -1
+			}, in)
+			// The example number in the message may share digits with the input.
+			message := strings.ReplaceAll(err.Error(), "919876543210", "")
+			if len(digits) > 4 && strings.Contains(message, digits) {
+				t.Errorf("error %q repeats the number", err)
 			}
 			return
 		}
