@@ -306,3 +306,28 @@ func outs(texts ...string) []bot.Outbound {
 	}
 	return out
 }
+
+// wantNoFullNumberInLogs fails when the log shows number whole.
+func (h *harness) wantNoFullNumberInLogs(number string) {
+	h.t.Helper()
+	if strings.Contains(h.logs.String(), number) {
+		h.t.Errorf("log shows the full number %s:\n%s", number, h.logs.String())
+	}
+}
+
+// wantLedgerMatches fails unless the balance of chat user id equals the sum of their ledger.
+func (h *harness) wantLedgerMatches(id string) {
+	h.t.Helper()
+	u := h.user(id)
+	sum, err := h.store.LedgerSum(context.Background(), u.ID)
+	if err != nil {
+		h.t.Fatalf("ledger sum: %v", err)
+	}
+	if b := h.balance(id); b != sum {
+		h.t.Errorf("balance %d != ledger sum %d", b, sum)
+	}
+}
+
+func modelstestEngines(t *testing.T) []modelstest.Engine { return modelstest.Engines(t) }
+
+func openStore(t *testing.T, opts models.Options) *models.Store { return modelstest.Open(t, opts) }

@@ -103,7 +103,7 @@ func (t *turn) setCircle(ctx context.Context, code, name string) error {
 	circle, err := t.e.store.Circle(ctx, code)
 	switch {
 	case err == nil:
-		t.flow.CircleName = circle.Name
+		t.flow.CircleName = tidyName(circle.Name)
 	case !errors.Is(err, models.ErrNotFound):
 		return err
 	}
@@ -269,7 +269,7 @@ func (t *turn) listCircles(ctx context.Context) error {
 	shown, more := page(circles, t.flow.Page, listPageSize)
 	options := make([]bot.Option, 0, len(shown)+2)
 	for _, c := range shown {
-		options = append(options, bot.Option{Label: c.Name, Data: dataCircle + c.Code})
+		options = append(options, bot.Option{Label: tidyName(c.Name), Data: dataCircle + c.Code})
 	}
 	options = t.listTail(options, more || t.flow.Page > 0)
 	t.ask(msgChooseCircle, vars{"Number": t.flow.Number}, options...)
@@ -304,8 +304,24 @@ func inputChoosingCircle(ctx context.Context, t *turn, in input) (string, error)
 		return "", errNotUnderstood
 	}
 
-	t.flow.CircleCode, t.flow.CircleName = chosen.Code, chosen.Name
+	t.flow.CircleCode, t.flow.CircleName = chosen.Code, tidyName(chosen.Name)
 	return evShowPlans, nil
+}
+
+// tidyName writes a name KwikAPI sends in capitals ("ANDHRA PRADESH") with capital initials
+// ("Andhra Pradesh"), keeping "and" in lower case; other names are left as they are.
+func tidyName(name string) string {
+	if name != strings.ToUpper(name) || name == strings.ToLower(name) {
+		return name
+	}
+	words := strings.Fields(strings.ToLower(name))
+	for i, w := range words {
+		if w != "and" || i == 0 {
+			r := []rune(w)
+			words[i] = strings.ToUpper(string(r[:1])) + string(r[1:])
+		}
+	}
+	return strings.Join(words, " ")
 }
 
 // findByName returns the index of the one item among n whose name (any of names(i)) equals
