@@ -142,6 +142,11 @@ func (d *Deliverer) pass(ctx context.Context) (claimed, sent int, err error) {
 
 	var errs []error
 	for _, msg := range msgs {
+		if ctx.Err() != nil {
+			// Shutting down: hand the rest back at once instead of leaving them leased.
+			errs = append(errs, d.Store.MarkRetry(context.WithoutCancel(ctx), msg.ID, d.now(), "delivery stopped"))
+			continue
+		}
 		ok, err := d.deliver(ctx, msg)
 		if ok {
 			sent++
@@ -214,13 +219,29 @@ func outbound(msg models.OutboxMessage) (bot.Outbound, error) {
 	}
 
 	if msg.DocumentName != "" {
-		mimeType := mime.TypeByExtension(filepath.Ext(msg.DocumentName))
-		if mimeType == "" {
-			mimeType = "application/octet-stream"
-		}
-		out.Document = &bot.File{Name: msg.DocumentName, MIME: mimeType, Data: msg.DocumentData}
+		out.Document = &bot.File{Name: msg.DocumentName, MIME: documentType(msg.DocumentName), Data: msg.DocumentData}
 	}
 	return out, nil
+}
+
+// documentTypes are the MIME types of the documents the service sends. They are fixed here
+// because mime.TypeByExtension depends on the host's mime.types files for most extensions.
+var documentTypes = map[string]string{
+	".csv":  "text/csv",
+	".pdf":  "application/pdf",
+	".txt":  "text/plain; charset=utf-8",
+	".json": "application/json",
+}
+
+func documentType(name string) string {
+	ext := strings.ToLower(filepath.Ext(name))
+	if mimeType, ok := documentTypes[ext]; ok {
+		return mimeType
+	}
+	if mimeType := mime.TypeByExtension(ext); mimeType != "" {
+		return mimeType
+	}
+	return "application/octet-stream"
 }
 
 // maskChat hides the chat id inside an error text, because a WhatsApp chat id is a phone number

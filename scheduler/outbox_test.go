@@ -233,7 +233,7 @@ func TestDeliverConvertsOptionsAndDocument(t *testing.T) {
 			Out: bot.Outbound{
 				Text:     "Bulk run finished",
 				Options:  []bot.Option{{Label: "Download report", Data: "bulk:7:report"}, {Label: "Menu", Data: "menu"}},
-				Document: &bot.File{Name: "bulk-7.csv", MIME: "text/csv; charset=utf-8", Data: []byte("number,amount\n")},
+				Document: &bot.File{Name: "bulk-7.csv", MIME: "text/csv", Data: []byte("number,amount\n")},
 			},
 		}
 		if diff := cmp.Diff(want, sender.sent[0]); diff != "" {
@@ -426,4 +426,27 @@ func TestExponentialBackoff(t *testing.T) {
 			t.Errorf("backoff(%d) = %v, want %v", i+1, got, w)
 		}
 	}
+}
+
+func TestDeliverStopReleasesRestOfBatch(t *testing.T) {
+	modelstest.Each(t, nil, func(t *testing.T, s *models.Store) {
+		ctx, cancel := context.WithCancel(context.Background())
+		// The first send succeeds and then the process begins to shut down.
+		sender := &scriptedSender{fail: func(bot.ChatID) error { cancel(); return nil }}
+		d := &scheduler.Deliverer{Store: s, Sender: sender}
+		enqueue(t, s, telegramNotice("1001", "first"), telegramNotice("1002", "second"))
+
+		if _, err := d.DeliverDue(ctx); err != nil {
+			t.Fatalf("DeliverDue: %v", err)
+		}
+		if attempts, sent := sender.counts(); attempts != 1 || sent != 1 {
+			t.Fatalf("%d attempts, %d sent during shutdown; want 1, 1", attempts, sent)
+		}
+
+		// The second message was handed back, not left leased: the next pass sends it.
+		sender.fail = nil
+		if sent := deliverOnce(t, d); sent != 1 {
+			t.Errorf("next pass sent %d, want 1", sent)
+		}
+	})
 }
