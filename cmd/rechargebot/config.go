@@ -24,6 +24,21 @@ type Config struct {
 	KwikAPITimeout         time.Duration `env:"KWIKAPI_TIMEOUT" envDefault:"15s" help:"timeout of one KwikAPI read call (duration)"`
 	KwikAPIRechargeTimeout time.Duration `env:"KWIKAPI_RECHARGE_TIMEOUT" envDefault:"60s" help:"timeout of one recharge call; past it the outcome is unknown and is polled (duration)"`
 
+	// Daily KwikAPI call budgets, counted per India-time day in the database. The defaults of
+	// the catalog and polling endpoints are KwikAPI's documented daily limits.
+	BudgetCategories      int `env:"KWIKAPI_BUDGET_CATEGORIES" envDefault:"10" help:"calls per India day to the category list (Service-Category-List.php); 0 means no limit"`
+	BudgetOperators       int `env:"KWIKAPI_BUDGET_OPERATORS" envDefault:"20" help:"calls per India day to the operator list, one per page (operator_codes.php); 0 means no limit"`
+	BudgetOperatorDetails int `env:"KWIKAPI_BUDGET_OPERATOR_DETAILS" envDefault:"20" help:"calls per India day to operator details (operatorFetch.php); 0 means no limit"`
+	BudgetCircles         int `env:"KWIKAPI_BUDGET_CIRCLES" envDefault:"2" help:"calls per India day to the circle list (circle_codes.php); 0 means no limit"`
+	BudgetStatus          int `env:"KWIKAPI_BUDGET_STATUS" envDefault:"100" help:"calls per India day to the order status check (status.php); 0 means no limit"`
+	BudgetBalance         int `env:"KWIKAPI_BUDGET_BALANCE" envDefault:"48" help:"calls per India day to the merchant balance (balance.php); 0 means no limit"`
+	BudgetTransactions    int `env:"KWIKAPI_BUDGET_TRANSACTIONS" envDefault:"48" help:"calls per India day to the transaction list (transactions.php); 0 means no limit"`
+	BudgetDetect          int `env:"KWIKAPI_BUDGET_DETECT" envDefault:"0" help:"calls per India day to operator detection (operator_fetch_v2.php); 0 means no limit"`
+	BudgetPlans           int `env:"KWIKAPI_BUDGET_PLANS" envDefault:"0" help:"calls per India day to mobile plans (recharge_plans.php); 0 means no limit"`
+	BudgetDTHPlans        int `env:"KWIKAPI_BUDGET_DTH_PLANS" envDefault:"0" help:"calls per India day to DTH plans (DTH_plans.php); 0 means no limit"`
+	BudgetROffers         int `env:"KWIKAPI_BUDGET_R_OFFERS" envDefault:"0" help:"calls per India day to special offers (R-OFFER_check.php); 0 means no limit"`
+	BudgetRecharge        int `env:"KWIKAPI_BUDGET_RECHARGE" envDefault:"0" help:"recharges per India day (recharge.php); 0 means no limit"`
+
 	TelegramBotToken      string `env:"TELEGRAM_BOT_TOKEN" secret:"true" help:"bot token from BotFather; empty disables Telegram"`
 	TelegramAPIURL        string `env:"TELEGRAM_API_URL" envDefault:"https://api.telegram.org" help:"Bot API server URL (a self-hosted Bot API server works too)"`
 	TelegramWebhookURL    string `env:"TELEGRAM_WEBHOOK_URL" help:"public HTTPS URL of the webhook; empty uses long polling"`
@@ -105,6 +120,9 @@ func (c *Config) validate() error {
 	case "text", "json":
 	default:
 		return fmt.Errorf("LOG_FORMAT %q is invalid: use text or json", c.LogFormat)
+	}
+	if err := c.validateBudgets(); err != nil {
+		return err
 	}
 	for name, d := range map[string]time.Duration{
 		"KWIKAPI_TIMEOUT":          c.KwikAPITimeout,
