@@ -82,8 +82,9 @@ func TestTryLeaderPostgresFreedWhenConnectionDies(t *testing.T) {
 		t.Fatal("TryLeader on a free name failed")
 	}
 
-	// End the session holding the lock in this test's database, as a crash or a network cut would.
-	err := other.DB(context.Background()).Exec(`SELECT pg_terminate_backend(pid) FROM pg_locks
+	// End the session holding the lock in this test's database, as a crash or a network cut
+	// would, and wait up to 10 seconds for it to exit (the timeout argument needs PostgreSQL 14).
+	err := other.DB(context.Background()).Exec(`SELECT pg_terminate_backend(pid, 10000) FROM pg_locks
 		WHERE locktype = 'advisory' AND pid <> pg_backend_pid()
 		AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`).Error
 	if err != nil {
