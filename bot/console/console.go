@@ -172,6 +172,9 @@ func (c *Console) Send(_ context.Context, to bot.ChatID, msg bot.Outbound) (bot.
 		fmt.Fprintln(c.out)
 	}
 	c.print(to, msg)
+	if c.prompt != "" {
+		fmt.Fprint(c.out, c.prompt)
+	}
 	return "", nil
 }
 

@@ -1,0 +1,151 @@
+package console
+
+import (
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rechargebot/rechargebot/bot"
+)
+
+// echoHandler answers each message with its text and two options, and records the inbounds.
+type echoHandler struct {
+	mu  sync.Mutex
+	ins []bot.Inbound
+}
+
+func (h *echoHandler) Handle(_ context.Context, in bot.Inbound) ([]bot.Outbound, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.ins = append(h.ins, in)
+	if in.Text == "fail" {
+		return nil, errors.New("handler failed")
+	}
+	return []bot.Outbound{{
+		Text:    "you said " + in.Text,
+		Options: []bot.Option{{Label: "Yes", Data: "y"}, {Label: "No", Data: "n"}},
+	}}, nil
+}
+
+func TestRunPipedInput(t *testing.T) {
+	var out strings.Builder
+	c := New(Options{In: strings.NewReader("hello\n\n  1  \n"), Out: &out, Name: "Asha", Echo: true})
+	h := &echoHandler{}
+
+	if err := c.Run(context.Background(), h); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+
+	want := "> hello\nyou said hello\n  1) Yes\n  2) No\n\n> 1\nyou said 1\n  1) Yes\n  2) No\n\n"
+	if out.String() != want {
+		t.Errorf("output:\n%s\nwant:\n%s", out.String(), want)
+	}
+	if len(h.ins) != 2 {
+		t.Fatalf("handled %d messages, want 2 (the blank line is skipped)", len(h.ins))
+	}
+	in := h.ins[0]
+	if in.Chat != (bot.ChatID{Channel: bot.Console, ID: DefaultUser}) || in.UserID != DefaultUser || in.DisplayName != "Asha" {
+		t.Errorf("inbound = %+v", in)
+	}
+	if h.ins[0].UpdateID == "" || h.ins[0].UpdateID == h.ins[1].UpdateID {
+		t.Errorf("update ids %q, %q are not distinct", h.ins[0].UpdateID, h.ins[1].UpdateID)
+	}
+}
+
+func TestRunHandlerError(t *testing.T) {
+	var out strings.Builder
+	c := New(Options{In: strings.NewReader("fail\nok\n"), Out: &out})
+	if err := c.Run(context.Background(), &echoHandler{}); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if !strings.Contains(out.String(), "could not answer") || !strings.Contains(out.String(), "you said ok") {
+		t.Errorf("output:\n%s", out.String())
+	}
+	if strings.Contains(out.String(), "handler failed") {
+		t.Errorf("the internal error reached the chat:\n%s", out.String())
+	}
+}
+
+func TestRunStopsWithContext(t *testing.T) {
+	reader, writer := io.Pipe()
+	defer writer.Close()
+	c := New(Options{In: reader, Out: io.Discard})
+	ctx, cancel := context.WithCancel(context.Background())
+
+	done := make(chan error, 1)
+	go func() { done <- c.Run(ctx, &echoHandler{}) }()
+	cancel()
+
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("Run = %v, want context.Canceled", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Run did not return after the context ended")
+	}
+}
+
+func TestRunLineTooLong(t *testing.T) {
+	c := New(Options{In: strings.NewReader(strings.Repeat("x", maxLine+1) + "\n"), Out: io.Discard})
+	if err := c.Run(context.Background(), &echoHandler{}); err == nil {
+		t.Error("Run accepted a line over the maximum")
+	}
+}
+
+func TestSend(t *testing.T) {
+	var out strings.Builder
+	c := New(Options{Out: &out, User: "me"})
+
+	ref, err := c.Send(context.Background(), c.Chat(), bot.Outbound{
+		Text: "Recharge done", Document: &bot.File{Name: "report.csv", Data: []byte("a,b")},
+		Options: []bot.Option{{Label: "Again", Data: "/recharge"}},
+	})
+	if err != nil || ref != "" {
+		t.Fatalf("Send = %q, %v", ref, err)
+	}
+	_, err = c.Send(context.Background(), bot.ChatID{Channel: bot.Console, ID: "other-user"}, bot.Outbound{Text: "alert"})
+	if err != nil {
+		t.Fatalf("Send to another console chat: %v", err)
+	}
+	want := "Recharge done\n[document report.csv, 3 bytes]\n  1) Again\n\n[to console:******user]\nalert\n\n"
+	if out.String() != want {
+		t.Errorf("output:\n%q\nwant:\n%q", out.String(), want)
+	}
+
+	_, err = c.Send(context.Background(), bot.ChatID{Channel: bot.Telegram, ID: "1"}, bot.Outbound{Text: "x"})
+	if !errors.Is(err, bot.ErrNoChannel) {
+		t.Errorf("Send to Telegram = %v, want ErrNoChannel", err)
+	}
+}
+
+// TestHandleHoldsOutput checks that the console holds its output while a message is handled
+// and its replies print, so a notification sent meanwhile waits for them.
+func TestHandleHoldsOutput(t *testing.T) {
+	c := New(Options{In: strings.NewReader("pay\n"), Out: io.Discard})
+	handler := bot.HandlerFunc(func(ctx context.Context, in bot.Inbound) ([]bot.Outbound, error) {
+		if c.mu.TryLock() {
+			c.mu.Unlock()
+			t.Error("the output is not held while the message is handled")
+		}
+		return []bot.Outbound{{Text: "processing"}}, nil
+	})
+	if err := c.Run(context.Background(), handler); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestSendReprintsPrompt(t *testing.T) {
+	var out strings.Builder
+	c := New(Options{Out: &out, Prompt: "> "})
+	if _, err := c.Send(context.Background(), c.Chat(), bot.Outbound{Text: "result"}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := out.String(), "\nresult\n\n> "; got != want {
+		t.Errorf("output %q, want %q", got, want)
+	}
+}
