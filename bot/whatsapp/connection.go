@@ -10,7 +10,7 @@ import (
 	"go.mau.fi/whatsmeow/types/events"
 )
 
-// connectionSignal tells Run what happened to the connection.
+// connectionSignal is a change of the connection, passed from the event handler to Run.
 type connectionSignal int
 
 const (
@@ -136,8 +136,8 @@ func (a *Adapter) handleConnected() {
 	a.signal(signalConnected)
 }
 
-// stop ends the channel for a reason an operator must fix: it records why, tells Run, and
-// sends the alert. Only the first call has an effect.
+// stop ends the channel for a reason an operator must fix. It records the reason, signals
+// Run and sends the alert. Only the first call has an effect.
 func (a *Adapter) stop(reason, alert string) {
 	a.mu.Lock()
 	if a.stopErr != nil {
@@ -187,7 +187,7 @@ func (a *Adapter) handleTemporaryBan(evt *events.TemporaryBan) {
 }
 
 // handleConnectFailure retries a failure whatsmeow does not name. whatsmeow expects no
-// reconnect after one, so it emits no Disconnected event and Run must be told.
+// reconnect after one and emits no Disconnected event, so the signal comes from here.
 func (a *Adapter) handleConnectFailure(evt *events.ConnectFailure) {
 	a.log.Error("WhatsApp refused the connection", "reason", evt.Reason.String(), "message", scrubLog(evt.Message))
 	a.signal(signalDisconnected)

@@ -4,8 +4,8 @@ import (
 	"go.mau.fi/whatsmeow/types/events"
 )
 
-// handleEvent receives every whatsmeow event. It runs on whatsmeow's goroutines, so it only
-// sorts events and queues work; it never waits on the handler.
+// handleEvent receives every whatsmeow event. It runs on whatsmeow's goroutines, so it sorts
+// events and queues work without calling the handler, which runs on the chat queues.
 func (a *Adapter) handleEvent(evt any) {
 	switch e := evt.(type) {
 	case *events.Message:

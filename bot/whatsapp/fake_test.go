@@ -64,7 +64,7 @@ type sentMessage struct {
 	At   time.Time
 }
 
-// fakeClient records what the adapter sends and plays scripted answers.
+// fakeClient records what the adapter sends and returns scripted results.
 type fakeClient struct {
 	clock *testClock
 
@@ -206,7 +206,7 @@ func (f *fakeClient) Ops() []string {
 	return append([]string(nil), f.ops...)
 }
 
-// recordingHandler keeps every Inbound it gets and answers with reply(in).
+// recordingHandler keeps every Inbound it gets and returns reply(in) as its replies.
 type recordingHandler struct {
 	mu    sync.Mutex
 	got   []bot.Inbound

@@ -15,7 +15,7 @@ import (
 // incoming is an accepted one-to-one message from a person, reduced to what replies need.
 type incoming struct {
 	id types.MessageID
-	// chat is where replies go: the chat as WhatsApp addressed it, by phone number or by LID.
+	// chat is the destination of replies: the chat as WhatsApp addressed it, by phone number or LID.
 	chat   types.JID
 	sender types.JID
 	// phone is the sender's number, digits with the country code: the user's identity.
@@ -78,13 +78,13 @@ func (a *Adapter) handleMessage(evt *events.Message) {
 	case isUnsupportedMedia(content):
 		a.queueNotice(msg, "unsupported", noticeUnsupported)
 	default:
-		// Reactions, receipts of polls, protocol messages and the like carry nothing to answer.
+		// Reactions, poll votes, protocol messages and the like carry no request for the bot.
 		a.log.Debug("WhatsApp message ignored", "reason", "no text", "message_id", evt.Info.ID)
 	}
 }
 
-// handleUndecryptable answers a message whatsmeow could not decrypt with one "please send it
-// again" per chat and NoticeInterval. The handler never sees it, so the conversation stays
+// handleUndecryptable replies to a message whatsmeow could not decrypt with one "please send
+// it again" per chat and NoticeInterval. The handler never sees it, so the conversation stays
 // where it was.
 func (a *Adapter) handleUndecryptable(evt *events.UndecryptableMessage) {
 	if a.stopped() != nil {
@@ -95,7 +95,7 @@ func (a *Adapter) handleUndecryptable(evt *events.UndecryptableMessage) {
 		return
 	}
 	// WhatsApp marks some messages as not meant for linked devices (view-once media, hidden
-	// fail modes); their senders expect no answer.
+	// fail modes), and their senders expect no reply.
 	if evt.DecryptFailMode == events.DecryptFailHide || evt.UnavailableType == events.UnavailableTypeViewOnce {
 		return
 	}
@@ -131,9 +131,9 @@ func (a *Adapter) isBacklog(sentAt time.Time) bool {
 }
 
 // identify returns the message's sender by phone number. A sender addressed by LID is looked
-// up in whatsmeow's LID map; without a mapping the message is logged and skipped, because
-// the bot identifies users by phone number only and never stores a LID in their place.
-// WhatsApp sends the phone number with one-to-one messages, so this should be rare.
+// up in whatsmeow's LID map. Without a mapping the message is logged and skipped, because the
+// bot identifies users by phone number only and never stores a LID in their place.
+// WhatsApp usually sends the phone number along with one-to-one messages.
 func (a *Adapter) identify(info types.MessageInfo) (incoming, bool) {
 	sender := info.Sender
 	if sender.IsEmpty() {

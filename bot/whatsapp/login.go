@@ -29,8 +29,8 @@ type LoginOptions struct {
 	Logger *slog.Logger
 }
 
-// pairingDisplayName is how the bot appears in the phone's list of linked devices.
-// WhatsApp accepts only "Browser (OS)" names of common browsers for pairing codes.
+// pairingDisplayName is the bot's name in the phone's list of linked devices. whatsmeow's
+// PairPhone documents that WhatsApp accepts only "Browser (OS)" names of common browsers.
 const pairingDisplayName = "Chrome (Linux)"
 
 // sessionReadyTimeout is how long Login waits after pairing for the first full login, which
@@ -72,7 +72,8 @@ func Login(ctx context.Context, s *Store, opts LoginOptions) error {
 }
 
 // unlinkDevice logs device out through WhatsApp, which also deletes it from the store. When
-// that fails it deletes the device locally and tells the operator to remove it on the phone.
+// that fails it deletes the device locally and asks the operator, on out, to remove it on the
+// phone.
 func unlinkDevice(ctx context.Context, device *store.Device, logout func(context.Context) error, out io.Writer) error {
 	number := bot.Mask(device.ID.User)
 	err := logout(ctx)

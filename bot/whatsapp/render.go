@@ -8,8 +8,8 @@ import (
 	"github.com/rechargebot/rechargebot/bot"
 )
 
-// maxMessageRunes is where long texts are split. WhatsApp accepts about 65,000 characters,
-// but a phone screen reads far better in pieces this size.
+// maxMessageRunes is the length at which long texts are split. WhatsApp accepts much longer
+// messages, but a phone screen reads far better in pieces this size.
 const maxMessageRunes = 4000
 
 // markupLookalikes replaces WhatsApp's inline markup characters with characters that look the

@@ -102,8 +102,8 @@ func (a *Adapter) send(ctx context.Context, to types.JID, msg *waE2E.Message) er
 // maskJID shows a JID with its user part masked to the last four characters.
 func maskJID(j types.JID) string { return bot.Mask(j.User) + "@" + j.Server }
 
-// scrubbedError carries a whatsmeow error with the numbers and keys in its text masked, so it
-// can go into logs and the outbox; errors.Is and errors.As still see the original.
+// scrubbedError is a whatsmeow error whose text has numbers and keys masked, so that it can go
+// into logs and the outbox. errors.Is and errors.As still see the original.
 type scrubbedError struct{ err error }
 
 func (e scrubbedError) Error() string { return scrubLog(e.err.Error()) }

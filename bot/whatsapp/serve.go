@@ -60,7 +60,7 @@ func (a *Adapter) serveDocument(ctx context.Context, msg incoming, doc *waE2E.Do
 	a.serve(ctx, msg, in)
 }
 
-// fileTooLargeNotice tells the user the largest file the bot accepts.
+// fileTooLargeNotice returns the reply to a file over limit bytes, stating the limit.
 func fileTooLargeNotice(limit int64) string {
 	size := fmt.Sprintf("%d KB", limit/1024)
 	if limit%(1<<20) == 0 {

@@ -29,8 +29,9 @@ const (
 	// maxPendingPerChat bounds the messages waiting for one chat; more are dropped, so one
 	// sender flooding the bot cannot grow memory without limit.
 	maxPendingPerChat = 20
-	// typingRefresh is how often the typing indicator is renewed while the handler runs;
-	// WhatsApp apps hide it after about 25 seconds without a renewal.
+	// typingRefresh is the interval between renewals of the typing indicator while the
+	// handler runs, because WhatsApp apps hide an indicator that is not renewed (after
+	// roughly 25 seconds, an estimate).
 	typingRefresh = 10 * time.Second
 	// backlogNoticeAge is the age past which a message that arrived while the bot was offline
 	// gets no "please send it again" notice.
@@ -41,8 +42,8 @@ const (
 var (
 	// ErrNotLinked reports that no WhatsApp device is linked yet.
 	ErrNotLinked = errors.New("no WhatsApp device linked: run rechargebot whatsapp-login")
-	// ErrStopped reports that the channel stopped because WhatsApp ended the session; the
-	// wrapping error says why, and Config.Alert was called with what to do.
+	// ErrStopped reports that the channel stopped because WhatsApp ended the session. The
+	// wrapping error names the reason, and Config.Alert has received what to do.
 	ErrStopped = errors.New("whatsapp channel stopped")
 	// ErrAlreadyLinked reports that Login found a linked device and was not forced.
 	ErrAlreadyLinked = errors.New("a WhatsApp device is already linked")
@@ -88,7 +89,7 @@ type Adapter struct {
 
 	mu          sync.Mutex
 	connectedAt time.Time // when the current session logged in; zero before
-	stopErr     error     // why the channel stopped; nil while it runs
+	stopErr     error     // reason the channel stopped; nil while it runs
 }
 
 var _ bot.Sender = (*Adapter)(nil)
@@ -157,7 +158,7 @@ func newAdapter(cfg Config, c client, s *Store) *Adapter {
 	}
 }
 
-// stopped returns why the channel stopped, or nil while it runs.
+// stopped returns the reason the channel stopped, or nil while it runs.
 func (a *Adapter) stopped() error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
