@@ -93,10 +93,10 @@ func TestJourneyOpenOutcomes(t *testing.T) {
 		want   models.OrderStatus
 		notice string
 	}{
-		"pending":          {"9876500002", models.StatusPending, "pending with the operator"},
-		"timeout":          {"9876500005", models.StatusUnknown, "has not confirmed"},
-		"server error":     {"9876500006", models.StatusUnknown, "has not confirmed"},
-		"html reply":       {"9876500007", models.StatusUnknown, "has not confirmed"},
+		"pending":      {"9876500002", models.StatusPending, "pending with the operator"},
+		"timeout":      {"9876500005", models.StatusUnknown, "has not confirmed"},
+		"server error": {"9876500006", models.StatusUnknown, "has not confirmed"},
+		"html reply":   {"9876500007", models.StatusUnknown, "has not confirmed"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -30,6 +30,7 @@ const (
 	msgCancelled        msgKey = "cancelled"
 	msgNothingToCancel  msgKey = "nothing_to_cancel"
 	msgNothingToGoBack  msgKey = "nothing_to_go_back"
+	msgStartOver        msgKey = "start_over"
 	msgStaleButton      msgKey = "stale_button"
 	msgInternalError    msgKey = "internal_error"
 	msgRetryMessage     msgKey = "retry_message"
@@ -139,6 +140,7 @@ var english = Catalog{
 	msgCancelled:       "Cancelled. Send a mobile number or /recharge to start again.",
 	msgNothingToCancel: "There is nothing to cancel. Send a mobile number to start a recharge.",
 	msgNothingToGoBack: "There is nothing to go back to. Send a mobile number to start a recharge, or /help.",
+	msgStartOver:       "Send a 10-digit mobile number to recharge, or /dth for a DTH recharge.",
 	msgStaleButton:     "That button belongs to an earlier message. Use the options of the latest message, or /cancel to start again.",
 	msgInternalError: "Sorry, something went wrong on our side. Please try again in a minute. " +
 		"If you had tapped Pay, check /history before paying again.",

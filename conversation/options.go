@@ -41,7 +41,10 @@ func matchOption(opts []bot.Option, text string) (bot.Option, bool) {
 			matches++
 		}
 	}
-	return found, matches == 1
+	if matches != 1 {
+		return bot.Option{}, false
+	}
+	return found, true
 }
 
 // normalizeLabel lower-cases s and keeps letters and digits, with single spaces between words,

@@ -21,24 +21,26 @@ var (
 // dots or brackets and a +91, 91 or 0 prefix. It reports false for anything else, including
 // numbers that do not start with 6, 7, 8 or 9.
 func parseMobile(s string) (string, bool) {
-	s = strings.TrimSpace(s)
 	if len(s) > 40 {
 		return "", false
 	}
-	international := strings.HasPrefix(s, "+")
-	s = strings.TrimPrefix(s, "+")
-
-	digits := make([]byte, 0, 12)
+	digits := make([]byte, 0, 13)
 	for _, r := range s {
 		switch {
 		case r >= '0' && r <= '9':
 			digits = append(digits, byte(r))
+		case r == '+' && len(digits) == 0:
+			digits = append(digits, '+')
 		case r == '-' || r == '.' || r == '(' || r == ')' || unicode.IsSpace(r):
 		default:
 			return "", false
 		}
 	}
 
+	international := len(digits) > 0 && digits[0] == '+'
+	if international {
+		digits = digits[1:]
+	}
 	number := string(digits)
 	switch {
 	case international && (len(number) != 12 || !strings.HasPrefix(number, "91")):

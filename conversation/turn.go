@@ -239,6 +239,9 @@ func (t *turn) back(ctx context.Context) error {
 		t.say(msgNothingToGoBack, nil)
 		return nil
 	}
+	if target == stateIdle {
+		t.say(msgStartOver, nil)
+	}
 	return t.fire(ctx, evBackPrefix+target)
 }
 
