@@ -84,8 +84,8 @@ func (a *Adapter) handleMessage(evt *events.Message) {
 }
 
 // handleUndecryptable replies to a message whatsmeow could not decrypt with one "please send
-// it again" per chat and NoticeInterval. The handler never sees it, so the conversation stays
-// where it was.
+// it again" per chat and NoticeInterval. The message never reaches the handler, so the
+// conversation stays where it was.
 func (a *Adapter) handleUndecryptable(evt *events.UndecryptableMessage) {
 	if a.stopped() != nil {
 		return
@@ -111,7 +111,7 @@ func (a *Adapter) handleUndecryptable(evt *events.UndecryptableMessage) {
 	a.queueNotice(msg, "undecryptable", noticeUndecryptable)
 }
 
-// handleBacklog answers a message that arrived while the bot was offline with one "please send
+// handleBacklog replies to a message that arrived while the bot was offline with one "please send
 // it again" instead of acting on it late. Messages older than backlogNoticeAge get nothing.
 func (a *Adapter) handleBacklog(msg incoming) {
 	age := a.cfg.Now().Sub(msg.sentAt)

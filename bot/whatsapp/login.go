@@ -72,8 +72,8 @@ func Login(ctx context.Context, s *Store, opts LoginOptions) error {
 }
 
 // unlinkDevice logs device out through WhatsApp, which also deletes it from the store. When
-// that fails it deletes the device locally and asks the operator, on out, to remove it on the
-// phone.
+// that fails it deletes the device locally and prints on out that the operator must remove it
+// on the phone too.
 func unlinkDevice(ctx context.Context, device *store.Device, logout func(context.Context) error, out io.Writer) error {
 	number := bot.Mask(device.ID.User)
 	err := logout(ctx)
