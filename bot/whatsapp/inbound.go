@@ -111,8 +111,8 @@ func (a *Adapter) handleUndecryptable(evt *events.UndecryptableMessage) {
 	a.queueNotice(msg, "undecryptable", noticeUndecryptable)
 }
 
-// handleBacklog replies to a message that arrived while the bot was offline with one "please send
-// it again" instead of acting on it late. Messages older than backlogNoticeAge get nothing.
+// handleBacklog replies to a message that arrived while the bot was offline with one "please
+// send it again" instead of acting on it late. Messages older than backlogNoticeAge get nothing.
 func (a *Adapter) handleBacklog(msg incoming) {
 	age := a.cfg.Now().Sub(msg.sentAt)
 	a.log.Info("WhatsApp message from before the connection ignored", "chat", msg.chatID().String(),
