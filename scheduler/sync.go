@@ -176,6 +176,27 @@ func (c *CatalogSync) pass(ctx context.Context, trigger string, force bool) (Syn
 	return report, report.Err()
 }
 
+// SyncedAt returns the oldest last success among the catalog parts, so the age of the
+// stalest part; it is zero while some part has never been synced.
+func (c *CatalogSync) SyncedAt(ctx context.Context) (time.Time, error) {
+	last, err := c.lastSuccesses(ctx)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("read catalog sync time: %w", err)
+	}
+
+	var oldest time.Time
+	for _, part := range c.parts() {
+		at, ok := last[part.name]
+		if !ok {
+			return time.Time{}, nil
+		}
+		if oldest.IsZero() || at.Before(oldest) {
+			oldest = at
+		}
+	}
+	return oldest, nil
+}
+
 // catalogPart is one independently synced piece of the catalog.
 type catalogPart struct {
 	name  string
@@ -239,6 +260,10 @@ func (c *CatalogSync) runPart(ctx context.Context, part catalogPart, started tim
 		return result
 	}
 
+	if ctx.Err() != nil {
+		log.Info("Catalog part interrupted by shutdown; the next run retries it", "error", result.Err)
+		return result
+	}
 	if err := c.Store.RecordSyncFailure(ctx, part.name, c.now(), result.Err.Error()); err != nil {
 		log.Error("Catalog sync state not saved", "error", err)
 	}

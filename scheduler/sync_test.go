@@ -208,6 +208,11 @@ func TestCatalogSyncFirstRun(t *testing.T) {
 				t.Errorf("circles LastSuccessAt = %v, want %v", state.LastSuccessAt, catalogStart)
 			}
 
+			synced, err := f.sync.SyncedAt(ctx)
+			if err != nil || !synced.Equal(catalogStart) {
+				t.Errorf("SyncedAt = %v, %v; want %v", synced, err, catalogStart)
+			}
+
 			// Nothing is stale a minute later, so a second pass calls nothing.
 			f.clock.Advance(time.Minute)
 			again, err := f.sync.SyncDue(ctx)
@@ -379,6 +384,9 @@ func TestCatalogSyncRetriesFailedPart(t *testing.T) {
 			}
 			want := firstRunSummary(f)
 			want[4] = "circles 0/0 error"
+			if synced, err := f.sync.SyncedAt(ctx); err != nil || !synced.IsZero() {
+				t.Errorf("SyncedAt with circles never synced = %v, %v; want zero", synced, err)
+			}
 			if diff := cmp.Diff(want, summary(report)); diff != "" {
 				t.Errorf("report (-want +got):\n%s", diff)
 			}
