@@ -176,8 +176,8 @@ func (c *CatalogSync) pass(ctx context.Context, trigger string, force bool) (Syn
 	return report, report.Err()
 }
 
-// SyncedAt returns the oldest last success among the catalog parts, so the age of the
-// stalest part; it is zero while some part has never been synced.
+// SyncedAt returns the oldest last success among the catalog parts, which dates the stalest
+// part. It is zero while some part has never been synced.
 func (c *CatalogSync) SyncedAt(ctx context.Context) (time.Time, error) {
 	last, err := c.lastSuccesses(ctx)
 	if err != nil {
