@@ -22,6 +22,7 @@ const (
 	DefaultIdleTimeout          = 15 * time.Minute
 	DefaultPendingCheckInterval = 45 * time.Second
 	DefaultPlanCacheAge         = 10 * time.Minute
+	DefaultMaxConcurrent        = 16
 )
 
 // Config configures an Engine. Store and Kwik are required.
@@ -54,6 +55,10 @@ type Config struct {
 	Notify func()
 	// Language selects the catalogue of chat texts; empty means "en".
 	Language string
+	// MaxConcurrent bounds the messages handled at once, and with them the database
+	// connections held (two each on PostgreSQL: the chat's advisory lock and the queries).
+	// Zero means DefaultMaxConcurrent.
+	MaxConcurrent int
 }
 
 // Engine handles chat messages. It is safe for concurrent use: messages of one chat are
@@ -66,6 +71,10 @@ type Engine struct {
 	texts  texts
 	admins []bot.ChatID
 	cfg    Config
+	// queue and slots order the work: a message first waits for its chat's earlier messages,
+	// then for one of MaxConcurrent slots, then takes the store's lock on the chat.
+	queue chatQueue
+	slots chan struct{}
 }
 
 // New returns an Engine, or an error naming what is missing or invalid in cfg.
@@ -91,6 +100,9 @@ func New(cfg Config) (*Engine, error) {
 	if cfg.Language == "" {
 		cfg.Language = "en"
 	}
+	if cfg.MaxConcurrent <= 0 {
+		cfg.MaxConcurrent = DefaultMaxConcurrent
+	}
 	catalog, ok := catalogs[cfg.Language]
 	if !ok {
 		return nil, fmt.Errorf("new conversation engine: no chat texts in language %q", cfg.Language)
@@ -103,6 +115,7 @@ func New(cfg Config) (*Engine, error) {
 	return &Engine{
 		store: cfg.Store, kwik: cfg.Kwik, now: cfg.Now, log: cfg.Logger,
 		texts: compiled, admins: adminChats(cfg), cfg: cfg,
+		slots: make(chan struct{}, cfg.MaxConcurrent),
 	}, nil
 }
 
@@ -149,13 +162,24 @@ func (e *Engine) Handle(ctx context.Context, in bot.Inbound) ([]bot.Outbound, er
 		return nil, errors.New("handle message: missing chat or sender")
 	}
 
+	key := sessionKey(in)
+	done, err := e.queue.wait(ctx, key)
+	if err != nil {
+		return nil, fmt.Errorf("handle message: %w", err)
+	}
+	defer done()
+	select {
+	case e.slots <- struct{}{}:
+		defer func() { <-e.slots }()
+	case <-ctx.Done():
+		return nil, fmt.Errorf("handle message: %w", ctx.Err())
+	}
+
 	user, err := e.ensureUser(ctx, in)
 	if err != nil {
 		e.log.Error("Loading the sender failed", "chat", in.Chat.String(), "error", err)
 		return e.internalError(), nil
 	}
-
-	key := sessionKey(in)
 	unlock, err := e.store.LockKey(ctx, key)
 	if err != nil {
 		return nil, fmt.Errorf("handle message of user %d: %w", user.ID, err)
