@@ -19,7 +19,7 @@ const (
 	cancelGrace = 5 * time.Second
 )
 
-// submitResult is what the dispatcher did with an update.
+// submitResult is the dispatcher's decision on one update.
 type submitResult int
 
 const (
@@ -47,6 +47,8 @@ type dispatcher struct {
 type chatQueue struct {
 	pending []*models.Update
 	current int64 // the update id being handled, 0 when none
+	// done is closed when the current update is finished.
+	done chan struct{}
 }
 
 func newDispatcher(maxConcurrent int, process func(ctx context.Context, u *models.Update)) *dispatcher {
@@ -132,6 +134,7 @@ func (d *dispatcher) next(key int64, q *chatQueue) *models.Update {
 	q.pending[0] = nil
 	q.pending = q.pending[1:]
 	q.current = u.ID
+	q.done = make(chan struct{})
 	return u
 }
 
@@ -139,6 +142,31 @@ func (d *dispatcher) finish(q *chatQueue) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	q.current = 0
+	close(q.done)
+}
+
+// waitIdle waits until the update being handled in chat, if any, is finished, or until ctx
+// ends or timeout passes. It reports whether the chat became idle.
+func (d *dispatcher) waitIdle(ctx context.Context, chat int64, timeout time.Duration) bool {
+	d.mu.Lock()
+	q, ok := d.queues[chat]
+	if !ok || q.current == 0 {
+		d.mu.Unlock()
+		return true
+	}
+	done := q.done
+	d.mu.Unlock()
+
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	select {
+	case <-done:
+		return true
+	case <-ctx.Done():
+		return false
+	case <-timer.C:
+		return false
+	}
 }
 
 // drain refuses new updates and waits up to timeout for the queued ones to be handled. Past

@@ -48,7 +48,7 @@ func (a *Adapter) fetchFile(ctx context.Context, fileID string, limit int64) ([]
 		return nil, errFileTooLarge
 	}
 	if f.FilePath == "" {
-		return nil, errors.New("get file: no file_path in the answer")
+		return nil, errors.New("get file: the response has no file_path")
 	}
 
 	// The download link contains the token; a.http scrubs it from transport errors.

@@ -15,7 +15,7 @@ import (
 	"github.com/rechargebot/rechargebot/bot"
 )
 
-// maxRateLimitRetries is how many 429 answers one send waits out before giving up.
+// maxRateLimitRetries is how many 429 responses one send waits out before giving up.
 const maxRateLimitRetries = 5
 
 var errEmptyMessage = errors.New("message has no text and no document")
@@ -26,10 +26,17 @@ var _ bot.Sender = (*Adapter)(nil)
 // sent, which carries the buttons. Texts are sent without a parse mode, so every character
 // shows exactly as written. An error wraps bot.ErrUnreachable when the user blocked the bot or
 // the chat is gone.
+//
+// While a message of the same chat is being handled, Send first waits up to RequestTimeout for
+// its replies to go out. So a notification the handler caused, such as a recharge result, does
+// not arrive before the reply that announces it.
 func (a *Adapter) Send(ctx context.Context, to bot.ChatID, msg bot.Outbound) (bot.MessageRef, error) {
 	chat, err := parseChat(to)
 	if err != nil {
 		return "", err
+	}
+	if !a.dispatch.waitIdle(ctx, chat, a.cfg.RequestTimeout) {
+		a.log.Debug("Sending while the chat's message is still being handled", "chat", to.String())
 	}
 	ref, err := a.deliver(ctx, chat, msg)
 	if err != nil {
@@ -189,7 +196,7 @@ func messageRef(m *models.Message) bot.MessageRef {
 }
 
 // callAPI runs one Bot API call that sends to chat. It waits for the send rate limits, waits
-// out a 429 answer for its retry_after and calls again (up to maxRateLimitRetries times), and
+// out a 429 response for its retry_after and calls again (up to maxRateLimitRetries times), and
 // returns errors with the token scrubbed and blocked chats marked with bot.ErrUnreachable.
 func (a *Adapter) callAPI(ctx context.Context, chat int64, method string, call func(context.Context) error) error {
 	for attempt := 1; ; attempt++ {

@@ -760,3 +760,37 @@ func TestBlockedReplyReportsUnreachable(t *testing.T) {
 		t.Errorf("sendMessage called %d times, want 1 (no retry, no apology)", n)
 	}
 }
+
+func TestSendWaitsForReplyInProgress(t *testing.T) {
+	h := newHarness(t)
+	handling := make(chan struct{})
+	release := make(chan struct{})
+	h.handler.setHook(func(_ context.Context, in bot.Inbound) ([]bot.Outbound, bool, error) {
+		close(handling)
+		<-release
+		return []bot.Outbound{{Text: "Your recharge is being processed."}}, true, nil
+	})
+	h.start(t)
+	h.fake.Push(h.fake.TextUpdate(alice, "pay"))
+	<-handling
+
+	sent := make(chan error, 1)
+	go func() {
+		_, err := h.adapter.Send(context.Background(), chat(alice), bot.Outbound{Text: "Recharge successful."})
+		sent <- err
+	}()
+	select {
+	case err := <-sent:
+		t.Fatalf("Send returned (%v) while the chat's message was still being handled", err)
+	case <-time.After(20 * time.Millisecond):
+	}
+	close(release)
+	if err := <-sent; err != nil {
+		t.Fatalf("Send: %v", err)
+	}
+
+	msgs := h.fake.Messages(alice)
+	if len(msgs) != 2 || msgs[0].Text != "Your recharge is being processed." || msgs[1].Text != "Recharge successful." {
+		t.Errorf("messages = %+v, want the reply before the notification", msgs)
+	}
+}

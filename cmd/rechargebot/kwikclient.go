@@ -17,8 +17,8 @@ import (
 // openKwik returns the KwikAPI client that cfg describes, with every call counted against
 // the daily budgets of cfg in store. With no KWIKAPI_API_KEY it serves the simulator on a
 // loopback port and points the client there. stop shuts the simulator down; it is a no-op
-// for the real API.
-func openKwik(cfg Config, store *models.Store, logger *slog.Logger) (client *kwik.Client, stop func(), err error) {
+// for the real API. extra options, such as an observer for metrics, are applied last.
+func openKwik(cfg Config, store *models.Store, logger *slog.Logger, extra ...kwik.Option) (client *kwik.Client, stop func(), err error) {
 	baseURL, apiKey, stop := cfg.KwikAPIBaseURL, cfg.KwikAPIKey, func() {}
 	if cfg.Simulated() {
 		baseURL, stop, err = serveSimulator(logger)
@@ -29,12 +29,13 @@ func openKwik(cfg Config, store *models.Store, logger *slog.Logger) (client *kwi
 	}
 
 	budget := &scheduler.CallBudget{Store: store, Limits: cfg.KwikBudgets()}
-	client, err = kwik.New(baseURL, apiKey,
+	opts := []kwik.Option{
 		kwik.WithTimeout(cfg.KwikAPITimeout),
 		kwik.WithRechargeTimeout(cfg.KwikAPIRechargeTimeout),
 		kwik.WithLogger(logger),
 		kwik.WithBeforeCall(budget.BeforeCall),
-	)
+	}
+	client, err = kwik.New(baseURL, apiKey, append(opts, extra...)...)
 	if err != nil {
 		stop()
 		return nil, nil, err
