@@ -38,6 +38,10 @@ type Options struct {
 	Prompt string
 	// Echo prints each line read after "> ", so that a transcript of piped input reads as a chat.
 	Echo bool
+	// AfterMessage, when set, runs after the replies to a message have printed and before the
+	// next line is read, without holding the output. The console command delivers queued
+	// notifications there, so a result prints before the next message of a script.
+	AfterMessage func(ctx context.Context)
 	// Now is the clock of Inbound.ReceivedAt; nil means time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger
@@ -53,6 +57,7 @@ type Console struct {
 	name   string
 	prompt string
 	echo   bool
+	after  func(ctx context.Context)
 	now    func() time.Time
 	log    *slog.Logger
 	// run prefixes update ids, so that two sessions never reuse one.
@@ -76,7 +81,7 @@ func New(opts Options) *Console {
 	rand.Read(run)
 	return &Console{
 		in: opts.In, out: opts.Out, chat: bot.ChatID{Channel: bot.Console, ID: opts.User},
-		user: opts.User, name: opts.Name, prompt: opts.Prompt, echo: opts.Echo,
+		user: opts.User, name: opts.Name, prompt: opts.Prompt, echo: opts.Echo, after: opts.AfterMessage,
 		now: opts.Now, log: opts.Logger, run: hex.EncodeToString(run),
 	}
 }
@@ -104,6 +109,9 @@ func (c *Console) Run(ctx context.Context, h bot.Handler) error {
 				return nil
 			}
 			c.handle(ctx, h, line, n)
+			if c.after != nil {
+				c.after(ctx)
+			}
 		}
 	}
 }

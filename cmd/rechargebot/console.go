@@ -127,23 +127,32 @@ func runConsole(ctx context.Context, env *environment, args []string) error {
 	if interactive {
 		prompt = "> "
 	}
+	deliverer := &scheduler.Deliverer{
+		Store: store, Channels: []bot.Channel{bot.Console}, Logger: logger,
+		Backoff: scheduler.ExponentialBackoff(time.Second, time.Minute),
+	}
 	chat := console.New(console.Options{
 		In: env.stdin, Out: env.stdout, Name: flags.name, Prompt: prompt, Echo: !interactive, Logger: logger,
+		// The result of a recharge is queued by the time its message is answered: deliver it
+		// before the next line, so a chat reads in order.
+		AfterMessage: func(ctx context.Context) {
+			if _, err := deliverer.DeliverDue(ctx); err != nil {
+				logger.Warn("Delivering notifications failed", "error", err)
+			}
+		},
 	})
+	deliverer.Sender = chat
 	if err := prepareConsoleUser(ctx, env, store, chat.Chat(), flags); err != nil {
 		return err
 	}
 
-	return chatInConsole(ctx, env, store, client, chat, flags, logger)
+	return chatInConsole(ctx, env, store, client, chat, deliverer, flags, logger)
 }
 
 // chatInConsole runs the engine, the outbox delivery and the resolver until the input ends,
 // then waits briefly for notifications still queued.
-func chatInConsole(ctx context.Context, env *environment, store *models.Store, client *kwik.Client, chat *console.Console, flags consoleFlags, logger *slog.Logger) error {
-	deliverer := &scheduler.Deliverer{
-		Store: store, Sender: chat, Channels: []bot.Channel{bot.Console}, Logger: logger,
-		Backoff: scheduler.ExponentialBackoff(time.Second, time.Minute),
-	}
+func chatInConsole(ctx context.Context, env *environment, store *models.Store, client *kwik.Client, chat *console.Console,
+	deliverer *scheduler.Deliverer, flags consoleFlags, logger *slog.Logger) error {
 	resolver := &scheduler.Resolver{
 		Store: store, Kwik: client, Logger: logger,
 		CheckInterval: env.cfg.PendingCheckInterval, MaxChecks: env.cfg.PendingMaxChecks,
@@ -157,7 +166,9 @@ func chatInConsole(ctx context.Context, env *environment, store *models.Store, c
 	engine, err := conversation.New(conversation.Config{
 		Store: store, Kwik: client, Logger: logger,
 		IdleTimeout: env.cfg.SessionIdleTimeout, PendingCheckInterval: env.cfg.PendingCheckInterval,
-		AdminConsoleIDs: admins, Simulated: env.cfg.Simulated(), Notify: deliverer.Wake,
+		// No Notify: AfterMessage delivers what a message queued, and a Wake could let the
+		// background pass print a result after the next message instead.
+		AdminConsoleIDs: admins, Simulated: env.cfg.Simulated(),
 	})
 	if err != nil {
 		return err
