@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/rechargebot/rechargebot/bot"
 	"github.com/rechargebot/rechargebot/models"
@@ -33,8 +34,8 @@ func (c command) allowed(role models.Role) bool {
 // commands holds every registered command by name.
 var commands = map[string]command{}
 
-// registerCommand adds c to the table; a second command of the same name is a programming
-// error and panics at start-up.
+// registerCommand adds c to the table. It panics at start-up for a second command of the same
+// name, which is a programming error.
 func registerCommand(c command) {
 	if _, ok := commands[c.Name]; ok {
 		panic("conversation: command /" + c.Name + " registered twice")
@@ -42,22 +43,25 @@ func registerCommand(c command) {
 	commands[c.Name] = c
 }
 
-// addMessages adds texts of other files' commands to a language's catalogue; it runs in init.
+// addMessages adds the texts of another file's commands to a language's catalogue. Call it
+// from an init function, before any Engine compiles the catalogue.
 func addMessages(language string, c Catalog) {
 	for key, text := range c {
 		catalogs[language][key] = text
 	}
 }
 
-// wordCommands are plain words that act as commands in every state.
+// wordCommands are plain words that act as commands in every state. Greetings start over, so
+// a first "hi" gets the welcome rather than a hint.
 var wordCommands = map[string]string{
 	"back": "back", "cancel": "cancel", "stop": "cancel", "help": "help", "menu": "start", "start": "start",
+	"hi": "start", "hello": "start", "hey": "start", "namaste": "start",
 }
 
 // Commands returns the commands role may use, in menu order, with English descriptions, for
 // the channels' command menus.
 func Commands(role models.Role) []bot.Command {
-	compiled, err := compile(catalogs["en"])
+	compiled, err := englishTexts()
 	if err != nil {
 		return nil
 	}
@@ -67,6 +71,9 @@ func Commands(role models.Role) []bot.Command {
 	}
 	return out
 }
+
+// englishTexts compiles the English catalogue once, after every init has added its texts.
+var englishTexts = sync.OnceValues(func() (texts, error) { return compile(catalogs["en"]) })
 
 func sortedCommands(role models.Role) []command {
 	var list []command

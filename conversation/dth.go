@@ -18,8 +18,8 @@ type subscriberFormat struct {
 // subscriberFormats holds the subscriber ID formats we know, by KwikAPI operator id (23 Airtel
 // Digital TV, 25 Dish TV, 27 Tata Play). They are estimates from how the operators' help
 // pages and recharge sites commonly describe the ID, not from a published specification.
-// NOTE: an operator missing here, or a format that is wrong, falls back to or should be
-// loosened to anyIDFormat; KwikAPI still validates the ID when the recharge is sent.
+// NOTE: these formats are unverified. An operator missing here gets anyIDFormat, and a format
+// found wrong should be loosened to it, because KwikAPI validates the ID at recharge anyway.
 var subscriberFormats = map[string]subscriberFormat{
 	"23": {regexp.MustCompile(`^3\d{9}$`), msgFormat10From3},
 	"25": {regexp.MustCompile(`^0\d{10}$`), msgFormat11From0},
@@ -95,6 +95,7 @@ func inputAwaitingSubscriber(_ context.Context, t *turn, in input) (string, erro
 		return "", errNotUnderstood
 	}
 	t.flow.Number = id
+	t.flow.Group, t.flow.Page = 0, 0
 	return evSubscriberKnown, nil
 }
 

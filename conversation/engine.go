@@ -1,8 +1,8 @@
-// Package conversation is the chat side of the recharge bot: a per-user state machine that
-// takes a customer from a mobile number or DTH subscriber ID to a paid recharge, the commands
-// (/balance, /history, /credit …), the chat texts, and the checkout that places an order and
-// submits it to KwikAPI once. It knows nothing of Telegram or WhatsApp: adapters hand it a
-// bot.Inbound and render the bot.Outbound replies.
+// Package conversation is the chat side of the recharge bot. A per-user state machine takes a
+// customer from a mobile number or DTH subscriber ID to a paid recharge. The package also owns
+// the commands (/balance, /history, /credit …), the chat texts, and the checkout that places an
+// order and submits it to KwikAPI once. It knows nothing of Telegram or WhatsApp: adapters hand
+// it a bot.Inbound and render the bot.Outbound replies.
 package conversation
 
 import (
@@ -51,7 +51,7 @@ type Config struct {
 	// Simulated adds a note to the welcome text that recharges go to the simulator.
 	Simulated bool
 	// Notify is called after a message was added to the outbox, so that it is delivered at
-	// once rather than at the next poll. It must not block. Nil means nobody is told.
+	// once rather than at the next poll. It must not block. Nil disables it.
 	Notify func()
 	// Language selects the catalogue of chat texts; empty means "en".
 	Language string
@@ -155,8 +155,9 @@ func (e *Engine) isAdmin(in bot.Inbound) bool {
 }
 
 // Handle runs one message through the sender's conversation and returns the replies. Errors
-// inside the conversation become a reply and are logged; Handle itself fails only for an
-// inbound without chat or sender, or when ctx ends while waiting for the chat's lock.
+// inside the conversation are logged and become a reply. Handle returns an error only when the
+// inbound lacks a chat or a sender, when ctx ends while the message waits for its turn, or when
+// the store cannot lock the chat.
 func (e *Engine) Handle(ctx context.Context, in bot.Inbound) ([]bot.Outbound, error) {
 	if in.Chat.Channel == "" || in.Chat.ID == "" || in.UserID == "" {
 		return nil, errors.New("handle message: missing chat or sender")
@@ -239,7 +240,7 @@ func (e *Engine) internalError() []bot.Outbound {
 	return []bot.Outbound{{Text: e.texts.render(msgInternalError, nil)}}
 }
 
-// notify tells the outbox deliverer that a message is waiting.
+// notify wakes the outbox deliverer for a message just queued.
 func (e *Engine) notify() {
 	if e.cfg.Notify != nil {
 		e.cfg.Notify()

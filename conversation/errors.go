@@ -8,8 +8,8 @@ import (
 )
 
 // userErrors maps the errors a user can be told about to the catalogue text they see, first
-// match first. Every other error is logged and the user gets msgInternalError; a not-found
-// depends on what was looked up, so the code that looks it up answers it.
+// match first. Every other error is logged and the user gets msgInternalError. A not-found
+// means something different for each lookup, so the code that looks up handles it.
 var userErrors = []struct {
 	err error
 	key msgKey

@@ -78,8 +78,8 @@ func runStatus(ctx context.Context, t *turn, args string) error {
 	return nil
 }
 
-// runRepeat offers the user's last recharge again: a mobile number is detected afresh, since
-// it may have been ported, then goes to the confirmation; a DTH recharge goes there directly.
+// runRepeat offers the user's last recharge again. A mobile number is detected afresh, since it
+// may have been ported, before the confirmation. A DTH recharge goes to the confirmation directly.
 func runRepeat(ctx context.Context, t *turn, _ string) error {
 	last, err := t.e.store.LastOrder(ctx, t.user.ID)
 	if errors.Is(err, models.ErrNotFound) {

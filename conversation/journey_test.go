@@ -85,7 +85,7 @@ func TestJourneyFailureRefunds(t *testing.T) {
 	})
 }
 
-// TestJourneyOpenOutcomes covers the recharge answers that leave the result open: the order
+// TestJourneyOpenOutcomes covers the recharge replies that leave the result open: the order
 // waits for the resolver, the money stays debited and the recharge is sent exactly once.
 func TestJourneyOpenOutcomes(t *testing.T) {
 	cases := map[string]struct {

@@ -317,5 +317,5 @@ func (t texts) render(key msgKey, v vars) string {
 	if err := tmpl.Execute(&b, v); err != nil {
 		return string(key)
 	}
-	return b.String()
+	return strings.TrimRight(b.String(), "\n ")
 }

@@ -305,6 +305,7 @@ func inputChoosingCircle(ctx context.Context, t *turn, in input) (string, error)
 	}
 
 	t.flow.CircleCode, t.flow.CircleName = chosen.Code, tidyName(chosen.Name)
+	t.flow.Group, t.flow.Page = 0, 0
 	return evShowPlans, nil
 }
 

@@ -173,18 +173,16 @@ func parseNumberAmount(s string) (number string, amountPaise int64, ok bool) {
 	return "", 0, false
 }
 
-// reservedWords are typed words the engine understands in every state, so they cannot be
-// nicknames of saved numbers.
-var reservedWords = map[string]bool{
-	"back": true, "cancel": true, "help": true, "start": true, "menu": true,
-	"pay": true, "more": true, "yes": true, "no": true, "stop": true,
-}
+// reservedWords are option words that cannot be nicknames of saved numbers, besides the
+// words of wordCommands, which act as commands in every state.
+var reservedWords = map[string]bool{"pay": true, "more": true, "yes": true, "no": true}
 
 // parseNickname returns the lower-case nickname in s: 1 to 20 characters, a letter first, then
 // letters, digits, '-' or '_', and not one of reservedWords.
 func parseNickname(s string) (string, bool) {
 	name := strings.ToLower(strings.TrimSpace(s))
-	if len(name) == 0 || len(name) > 20 || name[0] < 'a' || name[0] > 'z' || reservedWords[name] {
+	_, command := wordCommands[name]
+	if len(name) == 0 || len(name) > 20 || name[0] < 'a' || name[0] > 'z' || reservedWords[name] || command {
 		return "", false
 	}
 	for i := range len(name) {

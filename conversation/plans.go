@@ -20,12 +20,14 @@ const plansPerPage = 8
 // maxPlanText bounds a plan description in a chat message and in the order.
 const maxPlanText = 160
 
-// rOfferOperators are the prepaid operators KwikAPI checks R-offers for (Airtel 1, Vi 21, by
-// the operator ids of its catalog); their subscriber's own offers are listed before the plans.
+// rOfferOperators are the prepaid operators whose R-offers KwikAPI checks, by the operator ids
+// of its catalog (Airtel 1, Vi 21). The subscriber's own offers are listed before the plans.
 var rOfferOperators = map[string]bool{"1": true, "21": true}
 
+// enterChoosingPlan shows the plans where the user left them, so "back" from the confirmation
+// returns to the same page. The steps that choose an operator, circle or subscriber start the
+// browsing afresh.
 func enterChoosingPlan(ctx context.Context, t *turn) (string, error) {
-	t.flow.Group, t.flow.Page = 0, 0
 	return "", t.showPlans(ctx)
 }
 
@@ -118,7 +120,7 @@ func inputChoosingPlan(ctx context.Context, t *turn, in input) (string, error) {
 }
 
 // choosePlan takes the plan of option data "group:index:paise". When the list changed since
-// it was shown, a plan of the same price stands in; failing that the user chooses again.
+// it was shown, a plan of the same price stands in, and without one the user chooses again.
 func (t *turn) choosePlan(ctx context.Context, ref string) (string, error) {
 	parts := strings.Split(ref, ":")
 	if len(parts) != 3 {

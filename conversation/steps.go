@@ -8,10 +8,10 @@ type input struct {
 	text string
 }
 
-// stateSpec is how one state behaves. enter runs when the state is entered (usually to ask
-// the user something) and may return the next event; input handles a message in the state
-// and returns the event to fire, "" to stay, or errNotUnderstood; hint tells the user what
-// the state expects.
+// stateSpec is the behaviour of one state. enter runs when the state is entered, usually to
+// ask the user something, and may return the next event. input handles a message in the
+// state and returns the event to fire, "" to stay, or errNotUnderstood. hint is the reply
+// that says what the state expects.
 type stateSpec struct {
 	enter func(ctx context.Context, t *turn) (string, error)
 	input func(ctx context.Context, t *turn, in input) (string, error)

@@ -34,7 +34,7 @@ type turn struct {
 	// moved is set when the state changed, so the menu of the old state no longer applies.
 	moved bool
 	// amountRejected is set when an amount was outside the operator's range, so the next
-	// request for an amount says so.
+	// request for an amount starts with the range.
 	amountRejected bool
 	// repeatOf is the order /repeat offers again.
 	repeatOf *models.Order
@@ -64,7 +64,7 @@ func (e *Engine) loadTurn(ctx context.Context, in bot.Inbound, user models.User,
 func (t *turn) state() string { return t.machine.Current() }
 
 // save writes the conversation back with the optimistic version check. The menu becomes the
-// options of the last reply that had any; a reply without options keeps the old menu unless
+// options of the last reply that had any. Replies without options keep the old menu, unless
 // the state changed.
 func (t *turn) save(ctx context.Context) error {
 	menu := t.flow.Menu
@@ -187,7 +187,7 @@ func (t *turn) input(ctx context.Context, in input) error {
 	return t.fire(ctx, event)
 }
 
-// hint tells the user what the current state expects.
+// hint replies with what the current state expects.
 func (t *turn) hint() error {
 	spec := states[t.state()]
 	key, v := spec.hint, vars(nil)
@@ -225,7 +225,7 @@ func (t *turn) fire(ctx context.Context, event string) error {
 	return fmt.Errorf("fire %s: more than %d chained events", event, maxChainedEvents)
 }
 
-// back returns to the previous step of the flow, or says there is none.
+// back returns to the previous step of the flow, or replies that there is none.
 func (t *turn) back(ctx context.Context) error {
 	if t.state() == stateChoosingPlan && t.flow.Group > 0 {
 		t.flow.Group, t.flow.Page = 0, 0

@@ -12,7 +12,7 @@ import (
 	"github.com/rechargebot/rechargebot/bot"
 )
 
-// echoHandler answers each message with its text and two options, and records the inbounds.
+// echoHandler replies to each message with its text and two options, and records the inbounds.
 type echoHandler struct {
 	mu  sync.Mutex
 	ins []bot.Inbound

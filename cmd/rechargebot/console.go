@@ -31,7 +31,7 @@ const (
 	defaultConsoleBalance = "1000"
 	// consoleDrainTimeout bounds the wait at the end of the input for queued notifications.
 	consoleDrainTimeout = 5 * time.Second
-	// consoleResolveEvery is how often the console looks for pending orders to check; the
+	// consoleResolveEvery is how often the console looks for pending orders to check. The
 	// resolver itself spaces the checks of one order by PENDING_CHECK_INTERVAL.
 	consoleResolveEvery = 5 * time.Second
 )
@@ -133,8 +133,8 @@ func runConsole(ctx context.Context, env *environment, args []string) error {
 	}
 	chat := console.New(console.Options{
 		In: env.stdin, Out: env.stdout, Name: flags.name, Prompt: prompt, Echo: !interactive, Logger: logger,
-		// The result of a recharge is queued by the time its message is answered: deliver it
-		// before the next line, so a chat reads in order.
+		// The result of a recharge is in the outbox by the time its reply prints. Delivering it
+		// before the next line keeps the chat in order.
 		AfterMessage: func(ctx context.Context) {
 			if _, err := deliverer.DeliverDue(ctx); err != nil {
 				logger.Warn("Delivering notifications failed", "error", err)
