@@ -453,3 +453,33 @@ func TestJourneyIdleExpiry(t *testing.T) {
 		}
 	})
 }
+
+func TestPlansCachedAndOffersFirst(t *testing.T) {
+	eachEngine(t, func(t *testing.T, h *harness) {
+		out := h.send(customerID, "9876543210")
+		out = h.press(customerID, optionData(t, out, "Show plans"))
+		if first := out[0].Options[0].Label; first != "Offers for you" {
+			t.Errorf("first group for Airtel = %q, want the R-offers", first)
+		}
+
+		h.send("1002", "9876543211")
+		h.send("1002", "show plans")
+		if n := h.sim.Calls(kwik.EndpointPlans); n != 1 {
+			t.Errorf("recharge_plans.php calls = %d, want 1 for two browses of one operator and circle", n)
+		}
+
+		h.clock.Advance(DefaultPlanCacheAge + time.Second)
+		h.send("1002", "back")
+		h.send("1002", "show plans")
+		if n := h.sim.Calls(kwik.EndpointPlans); n != 2 {
+			t.Errorf("recharge_plans.php calls = %d, want 2 once the cache is stale", n)
+		}
+
+		out = h.send("1003", "9330000000")
+		wantText(t, out, "is on Reliance Jio")
+		out = h.send("1003", "show plans")
+		if first := out[0].Options[0].Label; first == "Offers for you" {
+			t.Error("Jio plans start with R-offers, which KwikAPI has only for Airtel and Vi")
+		}
+	})
+}

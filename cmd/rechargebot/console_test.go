@@ -3,8 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/rechargebot/rechargebot/kwik"
+	"github.com/rechargebot/rechargebot/kwik/kwiksim"
 )
 
 // runConsoleScript runs `rechargebot console args...` on a SQLite file in dir with input
@@ -126,5 +130,28 @@ func TestConsoleUsageErrors(t *testing.T) {
 				t.Errorf("stderr lacks %q:\n%s", tc.want, stderr)
 			}
 		})
+	}
+}
+
+func TestConsoleLiveServer(t *testing.T) {
+	sim := kwiksim.New(kwiksim.Options{APIKey: "live-test-key"})
+	srv := httptest.NewServer(sim.Handler())
+	defer srv.Close()
+	vars := map[string]string{"KWIKAPI_BASE_URL": srv.URL, "KWIKAPI_API_KEY": "live-test-key"}
+
+	code, stdout, stderr := runConsoleScript(t, t.TempDir(), "9876543210 10\npay\n", vars)
+	if code != 0 {
+		t.Fatalf("exit status = %d; stderr:\n%s", code, stderr)
+	}
+	for _, want := range []string{"LIVE: recharges go to " + srv.URL, "Your wallet has ₹0 but this recharge needs ₹10: ₹10 more"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout)
+		}
+	}
+	if strings.Contains(stdout+stderr, "live-test-key") {
+		t.Error("the API key appears in the output or the log")
+	}
+	if n := sim.Calls(kwik.EndpointRecharge); n != 0 {
+		t.Errorf("recharge calls = %d, want 0 with an empty wallet", n)
 	}
 }
