@@ -18,6 +18,9 @@ func enterPaying(ctx context.Context, t *turn) (string, error) {
 	// recharge and outcome.
 	ctx = context.WithoutCancel(ctx)
 	token := t.flow.Token
+	if allowed, err := t.withinDailyLimit(ctx, t.flow.AmountPaise); err != nil || !allowed {
+		return evPayFailed, err
+	}
 
 	order, err := t.e.store.PlaceOrder(ctx, models.NewOrder{
 		UserID: t.user.ID, Kind: t.flow.Kind, Number: t.flow.Number,

@@ -258,3 +258,24 @@ func TestAdminFromConfiguration(t *testing.T) {
 		}
 	})
 }
+
+func TestCreditByPhoneNumber(t *testing.T) {
+	eachEngine(t, func(t *testing.T, h *harness) {
+		wa := bot.Inbound{Chat: bot.ChatID{Channel: bot.WhatsApp, ID: "919123456780"}, UserID: "919123456780", Text: "hi"}
+		h.handle(wa)
+
+		out := h.send(adminID, "/credit +91 91234 56780 60 paid in cash")
+		wantText(t, out, "Credited ₹60")
+		out = h.send(adminID, "/credit 9123456780 40")
+		wantText(t, out, "Credited ₹40", "balance is now ₹100")
+
+		user, err := h.store.FindUser(context.Background(), "wa:919123456780")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b, _ := h.store.Balance(context.Background(), user.ID); b != 10000 {
+			t.Errorf("balance = %d, want 10000", b)
+		}
+		wantText(t, outs(h.outbox("919123456780")...), "₹60 has been added", "₹40 has been added to your wallet. Balance: ₹100")
+	})
+}

@@ -17,21 +17,14 @@ func init() {
 
 // runCredit adds money to a user's wallet: "/credit USER AMOUNT [note]", where USER is a
 // Telegram user id or a phone number (or tg:ID, wa:PHONE). The same inbound update delivered
-// twice credits once. The credited user is told through the outbox.
+// twice credits once. The credited user is notified through the outbox.
 func runCredit(ctx context.Context, t *turn, args string) error {
-	fields := strings.Fields(args)
-	if len(fields) < 2 {
+	ref, amount, note, ok := splitCreditArgs(args)
+	if !ok {
 		t.say(msgCreditUsage, nil)
 		return nil
 	}
-	amount, err := parseAmount(fields[1])
-	if err != nil {
-		t.say(msgCreditUsage, nil)
-		return nil
-	}
-	note := strings.Join(fields[2:], " ")
 
-	ref := fields[0]
 	target, err := t.e.store.FindUser(ctx, ref)
 	switch {
 	case errors.Is(err, models.ErrNotFound):
@@ -62,6 +55,29 @@ func runCredit(ctx context.Context, t *turn, args string) error {
 		return nil
 	}
 	return t.e.tellCredit(ctx, target.ID, entry)
+}
+
+// splitCreditArgs splits "USER AMOUNT [note]". USER may be a phone number written with
+// spaces ("+91 98765 43210"), so the longest run of leading words that reads as a mobile
+// number is taken as USER; otherwise USER is the first word.
+func splitCreditArgs(args string) (ref string, amountPaise int64, note string, ok bool) {
+	fields := strings.Fields(args)
+	for split := len(fields) - 1; split >= 1; split-- {
+		if _, mobile := parseMobile(strings.Join(fields[:split], " ")); !mobile {
+			continue
+		}
+		if amount, err := parseAmount(fields[split]); err == nil {
+			return strings.Join(fields[:split], " "), amount, strings.Join(fields[split+1:], " "), true
+		}
+	}
+	if len(fields) < 2 {
+		return "", 0, "", false
+	}
+	amount, err := parseAmount(fields[1])
+	if err != nil {
+		return "", 0, "", false
+	}
+	return fields[0], amount, strings.Join(fields[2:], " "), true
 }
 
 // tellCredit queues a message about a credit to the credited user's first reachable chat.

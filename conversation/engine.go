@@ -59,6 +59,16 @@ type Config struct {
 	// connections held (two each on PostgreSQL: the chat's advisory lock and the queries).
 	// Zero means DefaultMaxConcurrent.
 	MaxConcurrent int
+	// Sender sends and edits the progress message of bulk runs; nil means a run reports only
+	// its summary, through the outbox.
+	Sender bot.Sender
+	// SyncCatalog refreshes the catalog now, for /sync; nil makes /sync answer that it is
+	// unavailable.
+	SyncCatalog func(ctx context.Context) error
+	// Bulk configures agents' bulk runs; zero fields take the defaults.
+	Bulk BulkConfig
+	// Limits caps each user's daily spending and message rate; the zero value sets no limit.
+	Limits LimitsConfig
 }
 
 // Engine handles chat messages. It is safe for concurrent use: messages of one chat are
@@ -75,6 +85,8 @@ type Engine struct {
 	// then for one of MaxConcurrent slots, then takes the store's lock on the chat.
 	queue chatQueue
 	slots chan struct{}
+	// ops holds bulk runs, admin commands and limits.
+	ops *operations
 }
 
 // New returns an Engine, or an error naming what is missing or invalid in cfg.
@@ -112,11 +124,15 @@ func New(cfg Config) (*Engine, error) {
 		return nil, fmt.Errorf("new conversation engine: %w", err)
 	}
 
-	return &Engine{
+	e := &Engine{
 		store: cfg.Store, kwik: cfg.Kwik, now: cfg.Now, log: cfg.Logger,
 		texts: compiled, admins: adminChats(cfg), cfg: cfg,
 		slots: make(chan struct{}, cfg.MaxConcurrent),
-	}, nil
+	}
+	if err := e.extend(); err != nil {
+		return nil, fmt.Errorf("new conversation engine: %w", err)
+	}
+	return e, nil
 }
 
 // adminChats returns the chats of the configured admins, where alerts go.
@@ -161,6 +177,9 @@ func (e *Engine) isAdmin(in bot.Inbound) bool {
 func (e *Engine) Handle(ctx context.Context, in bot.Inbound) ([]bot.Outbound, error) {
 	if in.Chat.Channel == "" || in.Chat.ID == "" || in.UserID == "" {
 		return nil, errors.New("handle message: missing chat or sender")
+	}
+	if out, limited := e.limitRate(in); limited {
+		return out, nil
 	}
 
 	key := sessionKey(in)

@@ -48,6 +48,9 @@ type flow struct {
 	Menu []bot.Option `json:"menu,omitempty"`
 	// Seen is when the user last wrote, for the idle timeout.
 	Seen time.Time `json:"seen,omitzero"`
+	// BulkInputSince is when /bulk asked for lines, so the next message is read as them; zero
+	// when no lines are expected.
+	BulkInputSince time.Time `json:"bulk_input_since,omitzero"`
 }
 
 // decodeFlow reads a session's Data; empty data is a fresh flow.

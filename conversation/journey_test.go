@@ -326,34 +326,44 @@ func TestJourneyDoubleConfirm(t *testing.T) {
 	})
 }
 
+// TestJourneyConcurrentConfirm delivers one Pay four times at once, to two engines on one
+// store and to two more on a second store of the same database, as two processes would be.
 func TestJourneyConcurrentConfirm(t *testing.T) {
-	eachEngine(t, func(t *testing.T, h *harness) {
-		h.fund(customerID, 50000)
-		out := h.send(customerID, "9876543210 199")
-		pay := optionData(t, out, "Pay")
+	for _, engine := range modelstestEngines(t) {
+		t.Run(engine.Name, func(t *testing.T) {
+			c := newClock()
+			opts := engine.NewDatabase(t)
+			opts.Now = c.Now
+			h := newHarness(t, openStore(t, opts), c, nil)
+			h.fund(customerID, 50000)
+			out := h.send(customerID, "9876543210 199")
+			pay := optionData(t, out, "Pay")
 
-		// A second engine on the same database stands for a second process.
-		engines := []*Engine{h.engine, h.newEngine(), h.engine, h.newEngine()}
-		var wg sync.WaitGroup
-		for _, e := range engines {
-			wg.Go(func() {
-				in := inbound(customerID, "")
-				in.Data = pay
-				if _, err := e.Handle(context.Background(), in); err != nil {
-					t.Errorf("handle: %v", err)
-				}
-			})
-		}
-		wg.Wait()
+			other := *h
+			other.cfg.Store = openStore(t, opts)
+			engines := []*Engine{h.engine, h.newEngine(), other.newEngine(), other.newEngine()}
 
-		order := h.onlyOrder(customerID)
-		if n := h.sim.Calls(kwik.EndpointRecharge); n != 1 {
-			t.Errorf("recharge calls = %d, want 1", n)
-		}
-		if got := h.balance(customerID); got != 50000-order.AmountPaise {
-			t.Errorf("balance = %d, want one debit", got)
-		}
-	})
+			var wg sync.WaitGroup
+			for _, e := range engines {
+				wg.Go(func() {
+					in := inbound(customerID, "")
+					in.Data = pay
+					if _, err := e.Handle(context.Background(), in); err != nil {
+						t.Errorf("handle: %v", err)
+					}
+				})
+			}
+			wg.Wait()
+
+			order := h.onlyOrder(customerID)
+			if n := h.sim.Calls(kwik.EndpointRecharge); n != 1 {
+				t.Errorf("recharge calls = %d, want 1", n)
+			}
+			if got := h.balance(customerID); got != 50000-order.AmountPaise {
+				t.Errorf("balance = %d, want one debit", got)
+			}
+		})
+	}
 }
 
 func TestJourneyDTH(t *testing.T) {

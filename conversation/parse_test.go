@@ -276,3 +276,31 @@ func TestCatalogueComplete(t *testing.T) {
 		}
 	}
 }
+
+func TestSplitCreditArgs(t *testing.T) {
+	cases := map[string]struct {
+		in, ref, note string
+		amount        int64
+		ok            bool
+	}{
+		"telegram id":     {"123456 500", "123456", "", 50000, true},
+		"with note":       {"123456 500 cash received", "123456", "cash received", 50000, true},
+		"phone":           {"9876543210 99.50", "9876543210", "", 9950, true},
+		"spaced phone":    {"+91 98765 43210 100 upi", "+91 98765 43210", "upi", 10000, true},
+		"digits in note":  {"9876543210 500 200", "9876543210", "200", 50000, true},
+		"prefixed ref":    {"tg:42 10", "tg:42", "", 1000, true},
+		"missing amount":  {"123456", "", "", 0, false},
+		"bad amount":      {"123456 lots", "", "", 0, false},
+		"negative amount": {"123456 -5", "", "", 0, false},
+		"empty":           {"", "", "", 0, false},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			ref, amount, note, ok := splitCreditArgs(tc.in)
+			if ok != tc.ok || ref != tc.ref || amount != tc.amount || note != tc.note {
+				t.Errorf("splitCreditArgs(%q) = %q, %d, %q, %v; want %q, %d, %q, %v",
+					tc.in, ref, amount, note, ok, tc.ref, tc.amount, tc.note, tc.ok)
+			}
+		})
+	}
+}

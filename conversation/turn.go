@@ -96,6 +96,9 @@ func (t *turn) run(ctx context.Context) error {
 	t.flow.Seen = t.now
 
 	data, text := t.in.Data, strings.TrimSpace(t.in.Text)
+	if handled, err := t.takeBulkInput(ctx, data, text); handled {
+		return err
+	}
 	if data == "" && text != "" {
 		if opt, ok := matchOption(t.flow.Menu, text); ok {
 			data = opt.Data

@@ -1,0 +1,68 @@
+package conversation
+
+import (
+	"context"
+	"errors"
+
+	"github.com/rechargebot/rechargebot/kwik"
+	"github.com/rechargebot/rechargebot/models"
+)
+
+func init() {
+	for _, c := range []command{
+		{Name: "sync", Description: cmdPrefix + "sync", Order: 250, Roles: adminOnly, Run: runSync},
+		{Name: "kwikbalance", Description: cmdPrefix + "kwikbalance", Order: 251, Roles: adminOnly, Run: runKwikBalance},
+	} {
+		registerCommand(c)
+	}
+}
+
+// runSync refreshes the operator catalog now through Config.SyncCatalog. The KwikAPI client
+// spends the calls from the daily budgets, so an exhausted budget fails the sync instead of
+// overspending.
+func runSync(ctx context.Context, t *turn, _ string) error {
+	if t.e.cfg.SyncCatalog == nil {
+		t.say(msgUnavailable, nil)
+		return nil
+	}
+	err := t.e.cfg.SyncCatalog(ctx)
+	if err != nil {
+		t.e.log.Warn("Catalog sync requested by an admin failed", "actor_user_id", t.user.ID, "error", err)
+		t.say(kwikFailure(err), nil)
+		return nil
+	}
+	t.e.log.Info("Catalog synced on an admin's request", "actor_user_id", t.user.ID)
+	t.say(msgSyncDone, nil)
+	return nil
+}
+
+// runKwikBalance shows the merchant's KwikAPI wallet balance, one balance call from the budget.
+func runKwikBalance(ctx context.Context, t *turn, _ string) error {
+	client, ok := t.e.kwik.(KwikBalance)
+	if !ok {
+		t.say(msgUnavailable, nil)
+		return nil
+	}
+	balance, err := client.Balance(ctx)
+	if err != nil {
+		t.e.log.Warn("Reading the KwikAPI balance failed", "actor_user_id", t.user.ID, "error", err)
+		t.say(kwikFailure(err), nil)
+		return nil
+	}
+	t.say(msgKwikBalance, vars{"Balance": balance})
+	return nil
+}
+
+// kwikFailure returns the message for an admin about a failed KwikAPI call. The error itself
+// goes to the log only.
+func kwikFailure(err error) msgKey {
+	switch {
+	case errors.Is(err, models.ErrBudgetExhausted):
+		return msgBudgetExhausted
+	case errors.Is(err, kwik.ErrAuth):
+		return msgKwikAuth
+	case errors.Is(err, kwik.ErrRateLimited):
+		return msgKwikRateLimited
+	}
+	return msgKwikFailed
+}

@@ -1,0 +1,232 @@
+package conversation
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/rechargebot/rechargebot/models"
+)
+
+// Errors of the bulk input parser; each maps to a message telling the agent what to send.
+var (
+	errBulkEmpty    = errors.New("bulk input has no lines")
+	errBulkTooLarge = errors.New("bulk input has too many lines")
+	errBulkNotText  = errors.New("bulk file is not UTF-8 text")
+	errBulkCSV      = errors.New("bulk file is not valid CSV")
+)
+
+// maxBulkLineBytes bounds one input line; longer lines are rejected as invalid, not read.
+const maxBulkLineBytes = 200
+
+// bulkRow is one non-blank input line: its 1-based line number in the paste or file, the text
+// as written (cut to maxBulkLineBytes) and its fields, trimmed, without trailing empty ones.
+// A line longer than maxBulkLineBytes has no fields and TooLong set.
+type bulkRow struct {
+	Line    int
+	Input   string
+	Fields  []string
+	TooLong bool
+}
+
+// newBulkRow returns the row of one input line of the given length.
+func newBulkRow(line int, input string, length int, fields func() []string) bulkRow {
+	if length > maxBulkLineBytes {
+		return bulkRow{Line: line, Input: clipBytes(input, maxBulkLineBytes), TooLong: true}
+	}
+	return bulkRow{Line: line, Input: input, Fields: fields()}
+}
+
+// bulkCSVError reports the line where a CSV file stopped being readable.
+type bulkCSVError struct {
+	Line int
+	Err  error
+}
+
+func (e *bulkCSVError) Error() string { return fmt.Sprintf("read CSV line %d: %v", e.Line, e.Err) }
+func (e *bulkCSVError) Unwrap() error { return errBulkCSV }
+
+// parseBulkText splits pasted lines into rows. A line with tabs or semicolons is split at
+// them. Any other line is split at spaces, dropping a comma at the end of a field, so
+// "9876543210, 199" is two fields while "1,999" stays one. A line without spaces is split at
+// commas. Blank lines are skipped but still counted in line numbers. A first row
+// without any digit is a header and skipped. More than maxLines rows returns errBulkTooLarge.
+func parseBulkText(text string, maxLines int) ([]bulkRow, error) {
+	text = strings.TrimPrefix(text, "\uFEFF")
+	var rows []bulkRow
+	for i, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		if len(rows) == maxLines {
+			return nil, errBulkTooLarge
+		}
+		rows = append(rows, newBulkRow(i+1, line, len(line), func() []string { return splitBulkLine(line) }))
+	}
+	return finishRows(rows)
+}
+
+// splitBulkLine splits one pasted line into fields as parseBulkText describes.
+func splitBulkLine(line string) []string {
+	if strings.ContainsAny(line, "\t;") {
+		return trimFields(strings.FieldsFunc(line, func(r rune) bool { return r == '\t' || r == ';' }))
+	}
+	fields := strings.Fields(line)
+	if len(fields) == 1 {
+		return trimFields(strings.Split(line, ","))
+	}
+	for i, f := range fields {
+		fields[i] = strings.TrimRight(f, ",")
+	}
+	return trimFields(fields)
+}
+
+// parseBulkCSV reads a CSV file of rows: UTF-8 with or without a byte order mark, CRLF or LF
+// line ends, fields separated by commas, or by semicolons or tabs when the first line has
+// more of those than commas. Line numbers are the file's. It returns errBulkNotText for a
+// file that is not UTF-8, *bulkCSVError for broken quoting, errBulkTooLarge past maxLines rows
+// and errBulkEmpty for a file without rows.
+func parseBulkCSV(data []byte, maxLines int) ([]bulkRow, error) {
+	data = bytes.TrimPrefix(data, []byte("\uFEFF"))
+	if !utf8.Valid(data) || bytes.IndexByte(data, 0) >= 0 {
+		return nil, errBulkNotText
+	}
+
+	r := csv.NewReader(bytes.NewReader(data))
+	r.Comma = csvSeparator(data)
+	r.FieldsPerRecord = -1
+	r.LazyQuotes = true
+	r.TrimLeadingSpace = true
+
+	var rows []bulkRow
+	for {
+		record, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		var parseErr *csv.ParseError
+		if errors.As(err, &parseErr) {
+			return nil, &bulkCSVError{Line: parseErr.Line, Err: parseErr.Err}
+		}
+		if err != nil {
+			return nil, err
+		}
+		fields := trimFields(record)
+		if len(fields) == 0 {
+			continue
+		}
+		if len(rows) == maxLines {
+			return nil, errBulkTooLarge
+		}
+		line, _ := r.FieldPos(0)
+		input := strings.Join(fields, string(r.Comma))
+		rows = append(rows, newBulkRow(line, input, len(input), func() []string { return fields }))
+	}
+	return finishRows(rows)
+}
+
+// csvSeparator picks the field separator from the first line of data.
+func csvSeparator(data []byte) rune {
+	first, _, _ := bytes.Cut(data, []byte("\n"))
+	commas := bytes.Count(first, []byte(","))
+	switch {
+	case bytes.Count(first, []byte(";")) > commas:
+		return ';'
+	case bytes.Count(first, []byte("\t")) > commas:
+		return '\t'
+	}
+	return ','
+}
+
+// finishRows drops a header row and reports an input without rows.
+func finishRows(rows []bulkRow) ([]bulkRow, error) {
+	if len(rows) > 0 && !strings.ContainsFunc(rows[0].Input, unicode.IsDigit) {
+		rows = rows[1:]
+	}
+	if len(rows) == 0 {
+		return nil, errBulkEmpty
+	}
+	return rows, nil
+}
+
+// trimFields trims every field and drops the empty ones at the end of the row.
+func trimFields(fields []string) []string {
+	out := make([]string, len(fields))
+	for i, f := range fields {
+		out[i] = strings.TrimSpace(f)
+	}
+	for len(out) > 0 && out[len(out)-1] == "" {
+		out = out[:len(out)-1]
+	}
+	return out
+}
+
+// bulkRequest is the recharge one valid row requests, before the operator is checked against
+// the catalog. Operator is as written (a name or an id) and empty when it is to be detected.
+type bulkRequest struct {
+	Kind        string
+	Number      string
+	Operator    string
+	AmountPaise int64
+}
+
+// bulkProblem is the reason a row is invalid: a catalogue key and its values.
+type bulkProblem struct {
+	key  msgKey
+	vars vars
+}
+
+// parseBulkRow reads one row as "NUMBER AMOUNT", "NUMBER AMOUNT OPERATOR" or
+// "dth OPERATOR SUBSCRIBER_ID AMOUNT". An operator name may span several fields. A DTH
+// subscriber ID is returned as written, because its format depends on the operator.
+func parseBulkRow(fields []string) (bulkRequest, *bulkProblem) {
+	if len(fields) > 0 && strings.EqualFold(fields[0], "dth") {
+		return parseDTHRow(fields)
+	}
+	if len(fields) < 2 {
+		return bulkRequest{}, &bulkProblem{key: msgBulkBadShape}
+	}
+	number, ok := parseMobile(fields[0])
+	if !ok {
+		return bulkRequest{}, &bulkProblem{key: msgBulkBadNumber, vars: vars{"Value": clip(fields[0], 24)}}
+	}
+	amount, err := parseAmount(fields[1])
+	if err != nil {
+		return bulkRequest{}, &bulkProblem{key: msgBulkBadAmount, vars: vars{"Value": clip(fields[1], 24)}}
+	}
+	return bulkRequest{
+		Kind: models.KindMobile, Number: number, AmountPaise: amount, Operator: strings.Join(fields[2:], " "),
+	}, nil
+}
+
+func parseDTHRow(fields []string) (bulkRequest, *bulkProblem) {
+	if len(fields) < 4 {
+		return bulkRequest{}, &bulkProblem{key: msgBulkBadShape}
+	}
+	last := len(fields) - 1
+	amount, err := parseAmount(fields[last])
+	if err != nil {
+		return bulkRequest{}, &bulkProblem{key: msgBulkBadAmount, vars: vars{"Value": clip(fields[last], 24)}}
+	}
+	return bulkRequest{
+		Kind: models.KindDTH, Number: fields[last-1], AmountPaise: amount,
+		Operator: strings.Join(fields[1:last-1], " "),
+	}, nil
+}
+
+// clipBytes cuts s to at most n bytes without splitting a UTF-8 character.
+func clipBytes(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
