@@ -155,3 +155,15 @@ func FuzzHandle(f *testing.F) {
 		}
 	})
 }
+
+func FuzzSplitCreditArgs(f *testing.F) {
+	for _, seed := range []string{"123 500", "+91 98765 43210 100 cash", "9876543210 5 6", "", "x"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		ref, amount, _, ok := splitCreditArgs(s)
+		if ok && (ref == "" || amount <= 0 || amount > maxAmountPaise) {
+			t.Fatalf("splitCreditArgs(%q) = %q, %d", s, ref, amount)
+		}
+	})
+}
