@@ -18,14 +18,14 @@ func (s *Store) OrdersByID(ctx context.Context, ids []int64) ([]Order, error) {
 	return orders, nil
 }
 
-// OrdersPlacedBetween returns the orders placed at or after from and before to, oldest first,
-// at most limit of them.
-func (s *Store) OrdersPlacedBetween(ctx context.Context, from, to time.Time, limit int) ([]Order, error) {
+// OrdersPlacedSince returns the orders placed at or after since, newest first, at most limit
+// of them.
+func (s *Store) OrdersPlacedSince(ctx context.Context, since time.Time, limit int) ([]Order, error) {
 	var orders []Order
-	err := s.DB(ctx).Where("created_at >= ? AND created_at < ?", dbTime(from), dbTime(to)).
-		Order("created_at, id").Limit(limit).Find(&orders).Error
+	err := s.DB(ctx).Where("created_at >= ?", dbTime(since)).
+		Order("created_at DESC, id DESC").Limit(limit).Find(&orders).Error
 	if err != nil {
-		return nil, fmt.Errorf("list orders placed from %s to %s: %w", from.Format(time.RFC3339), to.Format(time.RFC3339), err)
+		return nil, fmt.Errorf("list orders placed since %s: %w", since.Format(time.RFC3339), err)
 	}
 	return orders, nil
 }

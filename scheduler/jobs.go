@@ -43,11 +43,19 @@ type Runner struct {
 	OnError func(ctx context.Context, job string, err error)
 	// Tick is how often Run looks for due jobs and retries the leadership. Zero means one second.
 	Tick time.Duration
+	// Renew is how long the leadership is kept before it is given up and taken again, so that
+	// a lost database connection or an expired SQLite lease (models.LeaderLeaseTTL) is noticed.
+	// Zero means DefaultLeaderRenew.
+	Renew time.Duration
 
-	mu      sync.Mutex
-	next    map[string]time.Time
-	release func()
+	mu        sync.Mutex
+	next      map[string]time.Time
+	release   func()
+	leadSince time.Time
 }
+
+// DefaultLeaderRenew is the default of Runner.Renew, well within the SQLite lease of 15 minutes.
+const DefaultLeaderRenew = 5 * time.Minute
 
 // RunDue runs, in order, each job whose time has come, if this process holds or can take the
 // leadership. Every job runs on the first call. It returns the number of jobs run. An error
@@ -103,21 +111,35 @@ func (r *Runner) Run(ctx context.Context) error {
 	}
 }
 
-// lead reports whether this process holds the leadership, taking it when it is free. Once
-// taken it is kept until Run ends.
+// lead reports whether this process holds the leadership, taking it when it is free. A
+// leadership held for Renew is given up and taken again; another process may win it then.
 func (r *Runner) lead(ctx context.Context) (bool, error) {
-	if r.Leader == nil || r.release != nil {
+	if r.Leader == nil {
 		return true, nil
 	}
+	if r.release != nil {
+		if r.now().Sub(r.leadSince) < positiveOr(r.Renew, DefaultLeaderRenew) {
+			return true, nil
+		}
+		r.release()
+		r.release = nil
+	}
+
 	release, ok, err := r.Leader.TryLeader(ctx, r.leadershipName())
 	if err != nil {
 		return false, fmt.Errorf("take scheduler leadership: %w", err)
 	}
 	if !ok {
+		if !r.leadSince.IsZero() {
+			r.logger().Info("Scheduler leadership lost to another process", "name", r.leadershipName())
+			r.leadSince = time.Time{}
+		}
 		return false, nil
 	}
-	r.release = release
-	r.logger().Info("Scheduler leadership taken", "name", r.leadershipName())
+	if r.leadSince.IsZero() {
+		r.logger().Info("Scheduler leadership taken", "name", r.leadershipName())
+	}
+	r.release, r.leadSince = release, r.now()
 	return true, nil
 }
 
@@ -127,6 +149,7 @@ func (r *Runner) resign() {
 	if r.release != nil {
 		r.release()
 		r.release = nil
+		r.leadSince = time.Time{}
 	}
 }
 

@@ -6,6 +6,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rechargebot/rechargebot/models"
+	"github.com/rechargebot/rechargebot/models/modelstest"
 )
 
 // stubLeadership grants the leadership to the first caller only, as an advisory lock would.
@@ -144,4 +147,50 @@ func TestRunnerSurvivesPanickingJob(t *testing.T) {
 	if len(failures) != 1 || !strings.Contains(failures[0].Error(), "panicked: nil map") {
 		t.Errorf("OnError got %v, want the panic as an error", failures)
 	}
+}
+
+func TestRunnerRenewsLeadership(t *testing.T) {
+	clock := newSteppedClock()
+	leadership := &stubLeadership{}
+	r := &Runner{Leader: leadership, Now: clock.Now, Jobs: []Job{
+		{Name: "noop", Every: time.Second, Run: func(context.Context) error { return nil }},
+	}}
+	ctx := context.Background()
+
+	r.RunDue(ctx)
+	clock.Advance(DefaultLeaderRenew - time.Second)
+	r.RunDue(ctx)
+	if leadership.released != 0 {
+		t.Fatalf("leadership released %d times before Renew, want 0", leadership.released)
+	}
+	clock.Advance(time.Second)
+	if n, _ := r.RunDue(ctx); n != 1 {
+		t.Errorf("RunDue after renewing ran %d jobs, want 1", n)
+	}
+	if leadership.released != 1 || !leadership.held {
+		t.Errorf("after Renew: released %d times, held %v; want given up once and taken again", leadership.released, leadership.held)
+	}
+}
+
+func TestRunnerStoreLeadership(t *testing.T) {
+	clock := newSteppedClock()
+	modelstest.Each(t, clock.Now, func(t *testing.T, s *models.Store) {
+		var runs int
+		job := Job{Name: "count", Every: time.Minute, Run: func(context.Context) error { runs++; return nil }}
+		first := &Runner{Leader: s, Now: clock.Now, Jobs: []Job{job}}
+		second := &Runner{Leader: s, Now: clock.Now, Jobs: []Job{job}}
+		ctx := context.Background()
+
+		if n, err := first.RunDue(ctx); err != nil || n != 1 {
+			t.Fatalf("first runner RunDue = %d, %v; want 1 job run", n, err)
+		}
+		if n, err := second.RunDue(ctx); err != nil || n != 0 {
+			t.Errorf("second runner RunDue = %d, %v; want 0 while the first leads", n, err)
+		}
+		first.resign()
+		if n, err := second.RunDue(ctx); err != nil || n != 1 {
+			t.Errorf("second runner after the first resigned = %d, %v; want 1 job run", n, err)
+		}
+		second.resign()
+	})
 }

@@ -1,9 +1,11 @@
 package scheduler
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -21,8 +23,8 @@ type TransactionLister interface {
 const (
 	DefaultReconcileEvery  = 24 * time.Hour
 	DefaultReconcilePeriod = 24 * time.Hour
-	// maxReconciledOrders bounds the orders read for one comparison. KwikAPI lists only its
-	// last 100 transactions, so more orders than that cannot all be compared anyway.
+	// maxReconciledOrders bounds the orders read for one comparison, the newest first. KwikAPI
+	// lists only its last 100 transactions, so older orders cannot be compared anyway.
 	maxReconciledOrders = 1000
 	// maxListedDifferences is the number of differences an alert lists one by one.
 	maxListedDifferences = 20
@@ -83,7 +85,7 @@ func (r *Reconciler) Reconcile(ctx context.Context) (ReconcileReport, error) {
 
 	now := r.now()
 	since := now.Add(-positiveOr(r.Period, DefaultReconcilePeriod))
-	orders, err := r.Store.OrdersPlacedBetween(ctx, since, now, maxReconciledOrders)
+	orders, err := r.Store.OrdersPlacedSince(ctx, since, maxReconciledOrders)
 	if err != nil {
 		return ReconcileReport{}, fmt.Errorf("reconcile with kwikapi: %w", err)
 	}
@@ -141,6 +143,7 @@ func compareOrders(orders []models.Order, list transactionList, since time.Time)
 			})
 		}
 	}
+	slices.SortFunc(report.Differences, func(a, b Difference) int { return cmp.Compare(a.OrderID, b.OrderID) })
 	return report
 }
 

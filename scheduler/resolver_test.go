@@ -230,6 +230,36 @@ func TestResolverWaitsForNextDayWhenBudgetUsed(t *testing.T) {
 	})
 }
 
+func TestResolverSpreadsBudgetOverDay(t *testing.T) {
+	clock := noonInIndia()
+	modelstest.Each(t, clock.Now, func(t *testing.T, s *models.Store) {
+		clock.t = indiaTime(12, 0)
+		h := newResolverHarness(t, s, clock)
+		order := h.checkout(testNumber(13), kwiksim.Scenario{Outcome: kwiksim.Pending, Checks: 0, Final: kwiksim.Success})
+		// The morning used every call allowed until 13:00, although most of the day's remain.
+		for _, ep := range []kwik.Endpoint{kwik.EndpointStatus, kwik.EndpointTransactions} {
+			for range hourlyAllowance(kwik.DailyLimits()[ep], clock.Now()) {
+				if err := s.SpendCall(h.ctx, string(ep), 0); err != nil {
+					t.Fatalf("spend %s call: %v", ep, err)
+				}
+			}
+		}
+
+		if pass := h.resolve(DefaultCheckInterval); pass.Deferred != 1 {
+			t.Fatalf("pass deferred %d orders, want 1", pass.Deferred)
+		}
+		if got := h.order(order.ID); got.NextCheckAt == nil || !got.NextCheckAt.Equal(indiaTime(13, 0)) {
+			t.Errorf("next check = %v, want 13:00 IST when the next hour's calls are allowed", got.NextCheckAt)
+		}
+
+		clock.t = indiaTime(13, 0)
+		h.resolve(0)
+		if got := h.order(order.ID); got.Status != models.StatusSuccess {
+			t.Errorf("order at 13:00 IST is %s, want success", got.Status)
+		}
+	})
+}
+
 func TestResolverCrashLeftSendingKnown(t *testing.T) {
 	clock := noonInIndia()
 	modelstest.Each(t, clock.Now, func(t *testing.T, s *models.Store) {

@@ -52,6 +52,15 @@ type Config struct {
 	AdminTelegramIDs     []string `env:"ADMIN_TELEGRAM_IDS" envSeparator:"," help:"comma-separated Telegram user ids of admins"`
 	AdminWhatsAppNumbers []string `env:"ADMIN_WHATSAPP_NUMBERS" envSeparator:"," help:"comma-separated phone numbers of admins, with country code, e.g. 919876543210"`
 
+	PendingCheckInterval time.Duration `env:"PENDING_CHECK_INTERVAL" envDefault:"45s" help:"time between two status checks of a pending or unknown recharge (duration)"`
+	PendingMaxChecks     int           `env:"PENDING_MAX_CHECKS" envDefault:"5" help:"status checks of a recharge before it is marked stuck and admins are alerted"`
+	StuckCheckInterval   time.Duration `env:"STUCK_CHECK_INTERVAL" envDefault:"1h" help:"time between two status checks of a stuck recharge (duration)"`
+	AlertLowBalance      string        `env:"ALERT_LOW_BALANCE" envDefault:"1000" help:"KwikAPI wallet balance in rupees under which admins are alerted, e.g. 1000 or 499.50; 0 disables the check"`
+	BalanceCheckInterval time.Duration `env:"BALANCE_CHECK_INTERVAL" envDefault:"1h" help:"time between two reads of the KwikAPI wallet balance (duration); each read uses one of the balance calls allowed a day"`
+	AlertRepeatInterval  time.Duration `env:"ALERT_REPEAT_INTERVAL" envDefault:"1h" help:"time during which an alert about the same subject is held back; the next one says how many were held back (duration)"`
+	AlertTimeoutRun      int           `env:"ALERT_TIMEOUT_RUN" envDefault:"3" help:"KwikAPI calls in a row without an answer (timeouts) that raise an admin alert"`
+	ReconcileInterval    time.Duration `env:"RECONCILE_INTERVAL" envDefault:"24h" help:"time between two comparisons of the orders of the last day with KwikAPI's last 100 transactions (duration)"`
+
 	SessionIdleTimeout time.Duration `env:"SESSION_IDLE_TIMEOUT" envDefault:"15m" help:"an unfinished conversation idle this long returns to the start (duration)"`
 
 	LogLevel  string `env:"LOG_LEVEL" envDefault:"info" help:"debug, info, warn or error"`
@@ -122,6 +131,9 @@ func (c *Config) validate() error {
 		return fmt.Errorf("LOG_FORMAT %q is invalid: use text or json", c.LogFormat)
 	}
 	if err := c.validateBudgets(); err != nil {
+		return err
+	}
+	if err := c.validateResolver(); err != nil {
 		return err
 	}
 	for name, d := range map[string]time.Duration{
