@@ -52,6 +52,7 @@ const (
 	msgPlansUnavailable msgKey = "plans_unavailable"
 	msgPlanChanged      msgKey = "plan_changed"
 	msgOffersGroup      msgKey = "offers_group"
+	msgDays             msgKey = "days"
 	msgHintPlan         msgKey = "hint_plan"
 	msgAskAmount        msgKey = "ask_amount"
 	msgBadAmount        msgKey = "bad_amount"
@@ -168,6 +169,7 @@ var english = Catalog{
 	msgPlansUnavailable: "I could not load the plans of {{.Operator}} right now. Type the amount in rupees, such as 199.",
 	msgPlanChanged:      "That plan is no longer offered. Please choose again.",
 	msgOffersGroup:      "Offers for you",
+	msgDays:             "{{.N}} days",
 	msgHintPlan:         "Choose a plan or category by its number, type the amount such as 199, or /back.",
 
 	msgAskAmount: "Type the amount in rupees for {{.Operator}}, from {{rupees .Min}} to {{rupees .Max}}, such as 199.",

@@ -80,7 +80,7 @@ func (t *turn) showGroupPage(g kwik.PlanGroup) error {
 	options := make([]bot.Option, 0, len(shown)+3)
 	for i, p := range shown {
 		index := t.flow.Page*plansPerPage + i
-		label := planLabel(p)
+		label := t.planLabel(p)
 		lines = append(lines, planLine{Label: label, Description: clip(p.Description, maxPlanText)})
 		data := dataPlan + strconv.Itoa(t.flow.Group) + ":" + strconv.Itoa(index) + ":" + strconv.FormatInt(p.AmountPaise, 10)
 		options = append(options, bot.Option{Label: label, Data: data})
@@ -171,7 +171,7 @@ func (t *turn) typedPlan(ctx context.Context, text string) (string, error) {
 }
 
 func (t *turn) takePlan(ctx context.Context, plan kwik.Plan) (string, error) {
-	ok, err := t.takeAmount(ctx, plan.AmountPaise, planText(plan), stateChoosingPlan)
+	ok, err := t.takeAmount(ctx, plan.AmountPaise, t.planText(plan), stateChoosingPlan)
 	if err != nil {
 		return "", err
 	}
@@ -309,20 +309,20 @@ func usablePlans(g kwik.PlanGroup) kwik.PlanGroup {
 }
 
 // planLabel is the short name of a plan: its price and validity, "₹199 · 28 days".
-func planLabel(p kwik.Plan) string {
+func (t *turn) planLabel(p kwik.Plan) string {
 	validity := strings.TrimSpace(p.Validity)
 	if validity == "" || strings.EqualFold(validity, "na") {
 		return formatRupees(p.AmountPaise)
 	}
 	if allDigits(validity) {
-		validity += " days"
+		validity = t.text(msgDays, vars{"N": validity})
 	}
 	return formatRupees(p.AmountPaise) + " · " + validity
 }
 
 // planText describes a plan for the confirmation and the order.
-func planText(p kwik.Plan) string {
-	text := planLabel(p)
+func (t *turn) planText(p kwik.Plan) string {
+	text := t.planLabel(p)
 	if d := strings.TrimSpace(p.Description); d != "" {
 		text += ", " + d
 	}
