@@ -47,15 +47,18 @@ func enterPaying(ctx context.Context, t *turn) (string, error) {
 	t.e.log.Info("Order placed", "order_id", order.ID, "user_id", t.user.ID, "opid", order.OperatorID,
 		"amount_paise", order.AmountPaise)
 
-	t.e.submit(ctx, order, t.in.Chat)
+	if t.e.submit(ctx, order, t.in.Chat) {
+		t.wake = true
+	}
 	t.say(msgProcessing, vars{"Amount": order.AmountPaise, "Number": order.Number, "OrderID": order.ID})
 	return evPaid, nil
 }
 
 // submit sends a placed order to KwikAPI, exactly once, and records the outcome together with
-// the message for the user's chat (and, for a failure, the admins' alert). An outcome that
-// cannot be recorded leaves the order in sending, where the resolver finds it.
-func (e *Engine) submit(ctx context.Context, order models.Order, chat bot.ChatID) {
+// the message for the user's chat (and, for a failure, the admins' alert). It reports whether
+// messages were queued. An outcome that cannot be recorded leaves the order in sending, where
+// the resolver finds it.
+func (e *Engine) submit(ctx context.Context, order models.Order, chat bot.ChatID) bool {
 	result, err := e.kwik.Recharge(ctx, kwik.RechargeRequest{
 		OrderID: strconv.FormatInt(order.ID, 10), Number: order.Number, OperatorID: order.OperatorID,
 		CircleCode: order.CircleCode, AmountPaise: order.AmountPaise,
@@ -72,12 +75,10 @@ func (e *Engine) submit(ctx context.Context, order models.Order, chat bot.ChatID
 	_, changed, recordErr := e.store.RecordOutcome(ctx, order.ID, outcome, notices...)
 	if recordErr != nil {
 		log.Error("Recording a recharge outcome failed; the resolver will settle the order", "record_error", recordErr)
-		return
+		return false
 	}
 	log.Info("Recharge submitted")
-	if changed {
-		e.notify()
-	}
+	return changed
 }
 
 // outcome turns KwikAPI's answer to a recharge into the order's outcome and, for a failure,

@@ -54,7 +54,7 @@ func runCredit(ctx context.Context, t *turn, args string) error {
 	if duplicate {
 		return nil
 	}
-	return t.e.tellCredit(ctx, target.ID, entry)
+	return t.tellCredit(ctx, target.ID, entry)
 }
 
 // splitCreditArgs splits "USER AMOUNT [note]". USER may be a phone number written with
@@ -81,7 +81,8 @@ func splitCreditArgs(args string) (ref string, amountPaise int64, note string, o
 }
 
 // tellCredit queues a message about a credit to the credited user's first reachable chat.
-func (e *Engine) tellCredit(ctx context.Context, userID int64, entry models.LedgerEntry) error {
+func (t *turn) tellCredit(ctx context.Context, userID int64, entry models.LedgerEntry) error {
+	e := t.e
 	identities, err := e.store.Identities(ctx, userID)
 	if err != nil {
 		return err
@@ -97,7 +98,7 @@ func (e *Engine) tellCredit(ctx context.Context, userID int64, entry models.Ledg
 		if err != nil {
 			return err
 		}
-		e.notify()
+		t.wake = true
 		return nil
 	}
 	return nil

@@ -211,6 +211,11 @@ func (e *Engine) Handle(ctx context.Context, in bot.Inbound) ([]bot.Outbound, er
 		e.log.Error("Loading the conversation failed", "user_id", user.ID, "error", err)
 		return e.internalError(), nil
 	}
+	defer func() {
+		if t.wake {
+			e.notify()
+		}
+	}()
 
 	if err := t.run(ctx); err != nil {
 		e.log.Error("Handling a message failed", "user_id", user.ID, "state", t.state(), "error", err)

@@ -339,9 +339,16 @@ func TestJourneyConcurrentConfirm(t *testing.T) {
 			out := h.send(customerID, "9876543210 199")
 			pay := optionData(t, out, "Pay")
 
-			other := *h
-			other.cfg.Store = openStore(t, opts)
-			engines := []*Engine{h.engine, h.newEngine(), other.newEngine(), other.newEngine()}
+			otherCfg := h.cfg
+			otherCfg.Store = openStore(t, opts)
+			newOther := func() *Engine {
+				e, err := New(otherCfg)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return e
+			}
+			engines := []*Engine{h.engine, h.newEngine(), newOther(), newOther()}
 
 			var wg sync.WaitGroup
 			for _, e := range engines {

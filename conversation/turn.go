@@ -38,6 +38,9 @@ type turn struct {
 	amountRejected bool
 	// repeatOf is the order /repeat offers again.
 	repeatOf *models.Order
+	// wake is set when the message queued outbox messages. The engine wakes the deliverer
+	// as the last step of Handle, so the replies usually reach the chat before them.
+	wake bool
 }
 
 func (e *Engine) loadTurn(ctx context.Context, in bot.Inbound, user models.User, key string) (*turn, error) {
