@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/rechargebot/rechargebot/kwik"
@@ -20,9 +21,27 @@ func runConsoleScript(t *testing.T, dir, input string, vars map[string]string, a
 		env[k] = v
 	}
 	var out bytes.Buffer
-	var errOut lockedBuffer
+	var errOut consoleLog
 	code = run(context.Background(), append([]string{"console"}, args...), envFrom(env), strings.NewReader(input), &out, &errOut)
 	return code, out.String(), errOut.String()
+}
+
+// consoleLog collects the log, which goroutines of the console command write at once.
+type consoleLog struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *consoleLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *consoleLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
 }
 
 func TestConsoleScriptedRecharge(t *testing.T) {
