@@ -66,8 +66,8 @@ func enterEnteringAmount(ctx context.Context, t *turn) (string, error) {
 	return "", t.askAmount(ctx)
 }
 
-// askAmount asks for an amount within the operator's range, saying that the last one was
-// out of it when it was.
+// askAmount requests an amount within the operator's range, starting with the range when the
+// last amount was outside it.
 func (t *turn) askAmount(ctx context.Context) error {
 	minPaise, maxPaise, err := t.limits(ctx)
 	if err != nil {

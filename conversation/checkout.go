@@ -54,7 +54,7 @@ func enterPaying(ctx context.Context, t *turn) (string, error) {
 	return evPaid, nil
 }
 
-// submit sends a placed order to KwikAPI, exactly once, and records the outcome together with
+// submit sends a placed order to KwikAPI with one recharge call and records the outcome with
 // the message for the user's chat (and, for a failure, the admins' alert). It reports whether
 // messages were queued. An outcome that cannot be recorded leaves the order in sending, where
 // the resolver finds it.
@@ -81,8 +81,8 @@ func (e *Engine) submit(ctx context.Context, order models.Order, chat bot.ChatID
 	return changed
 }
 
-// outcome turns KwikAPI's answer to a recharge into the order's outcome and, for a failure,
-// the catalogue key of the reason the user is told.
+// outcome turns KwikAPI's reply to a recharge into the order's outcome and, for a failure,
+// the catalogue key of the reason shown to the user.
 func (e *Engine) outcome(result kwik.RechargeResult, err error) (models.Outcome, msgKey) {
 	next := e.now().UTC().Add(e.cfg.PendingCheckInterval)
 	switch {
@@ -103,7 +103,8 @@ func (e *Engine) outcome(result kwik.RechargeResult, err error) (models.Outcome,
 		}, ""
 	case err == nil, errors.Is(err, kwik.ErrUnknownOutcome),
 		errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
-		// No clear answer: the money may have moved, so the resolver asks, and nobody resends.
+		// No clear reply: the money may have moved, so the resolver checks the status and the
+		// order is never sent again.
 		note := "recharge answered " + string(result.Status)
 		if err != nil {
 			note = "recharge outcome unknown: " + err.Error()

@@ -74,7 +74,7 @@ func inputConfirming(ctx context.Context, t *turn, in input) (string, error) {
 	return evPay, nil
 }
 
-// payAgain answers a Pay tapped outside its confirmation: the order it placed, or that the
+// payAgain replies to a Pay tapped outside its confirmation: the order it placed, or that the
 // button is out of date.
 func (t *turn) payAgain(ctx context.Context, token string) error {
 	if token == "" || token != t.flow.LastToken || t.flow.LastOrderID == 0 {

@@ -1,8 +1,8 @@
 // Package conversation is the chat side of the recharge bot. A per-user state machine takes a
 // customer from a mobile number or DTH subscriber ID to a paid recharge. The package also owns
 // the commands (/balance, /history, /credit …), the chat texts, and the checkout that places an
-// order and submits it to KwikAPI once. It knows nothing of Telegram or WhatsApp: adapters hand
-// it a bot.Inbound and render the bot.Outbound replies.
+// order and submits it to KwikAPI once. It does not depend on Telegram or WhatsApp: adapters
+// hand it a bot.Inbound and render the bot.Outbound replies.
 package conversation
 
 import (

@@ -7,7 +7,7 @@ import (
 	"github.com/rechargebot/rechargebot/models"
 )
 
-// userErrors maps the errors a user can be told about to the catalogue text they see, first
+// userErrors maps the errors a user may see to the catalogue text shown for them, first
 // match first. Every other error is logged and the user gets msgInternalError. A not-found
 // means something different for each lookup, so the code that looks up handles it.
 var userErrors = []struct {
@@ -34,7 +34,7 @@ func userMessage(err error) (msgKey, bool) {
 	return "", false
 }
 
-// refusalReason returns what a customer is told when KwikAPI refused a recharge with err.
+// refusalReason returns the text key shown to a customer when KwikAPI refused a recharge with err.
 // Refusals that are not theirs to fix (an exhausted budget, the merchant's KwikAPI wallet)
 // read as the service being unavailable.
 func refusalReason(err error) msgKey {

@@ -40,7 +40,7 @@ type flow struct {
 	// Token is the checkout token of the confirmation on screen. PlaceOrder refuses a token
 	// twice, so one confirmation places at most one order.
 	Token string `json:"token,omitempty"`
-	// LastToken and LastOrderID are the latest checkout, to answer a repeated Pay.
+	// LastToken and LastOrderID are the latest checkout, to reply to a repeated Pay.
 	LastToken   string `json:"last_token,omitempty"`
 	LastOrderID int64  `json:"last_order_id,omitempty"`
 

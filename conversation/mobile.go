@@ -65,9 +65,9 @@ func (t *turn) startSaved(ctx context.Context, text string) (bool, error) {
 	return true, t.startMobile(ctx, saved.Number, 0)
 }
 
-// detect asks KwikAPI for the operator and circle of the number and fills them in when the
-// operator is an active prepaid operator of the catalog. It reports false, having told the
-// user, when the user has to choose the operator.
+// detect looks up the operator and circle of the number at KwikAPI and fills them in when the
+// operator is an active prepaid operator of the catalog. When the user has to choose the
+// operator instead, it replies so and reports false.
 func (t *turn) detect(ctx context.Context) (bool, error) {
 	detection, err := t.e.kwik.Detect(ctx, t.flow.Number)
 	if err != nil {

@@ -32,7 +32,7 @@ func enterChoosingPlan(ctx context.Context, t *turn) (string, error) {
 }
 
 // showPlans offers the plan groups, or a page of the plans of the group being browsed. When
-// no plans can be loaded it asks for a typed amount, which the state accepts anyway.
+// no plans can be loaded it requests a typed amount, which the state accepts anyway.
 func (t *turn) showPlans(ctx context.Context) error {
 	groups, err := t.planGroups(ctx)
 	if err != nil || len(groups) == 0 {
@@ -120,7 +120,7 @@ func inputChoosingPlan(ctx context.Context, t *turn, in input) (string, error) {
 }
 
 // choosePlan takes the plan of option data "group:index:paise". When the list changed since
-// it was shown, a plan of the same price stands in, and without one the user chooses again.
+// it was shown, a plan of the same price is used instead, and without one the user chooses again.
 func (t *turn) choosePlan(ctx context.Context, ref string) (string, error) {
 	parts := strings.Split(ref, ":")
 	if len(parts) != 3 {
