@@ -23,56 +23,62 @@ type Transaction struct {
 // Balance returns the merchant's KwikAPI wallet balance in paise.
 func (c *Client) Balance(ctx context.Context) (int64, error) {
 	var out int64
-	err := c.read(ctx, request{ep: EndpointBalance}, func(body []byte) error {
-		o, err := replyObject(body, "status", "STATUS")
-		if err != nil {
-			return err
-		}
-		fields := o
-		if inner, ok := o.child("response", "data"); ok {
-			if err := checkReply(inner, "status", "STATUS"); err != nil {
-				return err
-			}
-			fields = inner
-		}
-		if _, ok := fields.value("balance"); !ok {
-			return badShape("balance is missing")
-		}
-		out, err = fields.paise("balance")
-		if err != nil {
-			return badShape("%v", err)
-		}
-		return nil
-	})
+	err := c.read(ctx, request{ep: EndpointBalance}, into(&out, decodeBalance))
 	return out, err
+}
+
+// decodeBalance reads {"response": {"balance": ...}} or the older flat {"balance": ...}.
+func decodeBalance(body []byte) (int64, error) {
+	o, err := replyObject(body, "status", "STATUS")
+	if err != nil {
+		return 0, err
+	}
+	fields := o
+	if inner, ok := o.child("response", "data"); ok {
+		if err := checkReply(inner, "status", "STATUS"); err != nil {
+			return 0, err
+		}
+		fields = inner
+	}
+	if _, ok := fields.value("balance"); !ok {
+		return 0, badShape("balance is missing")
+	}
+	balance, err := fields.paise("balance")
+	if err != nil {
+		return 0, badShape("%v", err)
+	}
+	return balance, nil
 }
 
 // Transactions returns KwikAPI's recent transactions (the last 100), newest first. Entries
 // with a status it does not know are left out.
 func (c *Client) Transactions(ctx context.Context) ([]Transaction, error) {
 	var out []Transaction
-	err := c.read(ctx, request{ep: EndpointTransactions}, func(body []byte) error {
-		list, err := decodeList(body)
-		if err != nil {
-			o, err := replyObject(body, "status", "STATUS")
-			if err != nil {
-				return err
-			}
-			var ok bool
-			if list, ok = o.list("response", "transactions", "data"); !ok {
-				return badShape("transaction list is missing")
-			}
-		}
-
-		out = out[:0]
-		for _, item := range objects(list) {
-			if tx, ok := decodeTransaction(item); ok {
-				out = append(out, tx)
-			}
-		}
-		return nil
-	})
+	err := c.read(ctx, request{ep: EndpointTransactions}, into(&out, decodeTransactions))
 	return out, err
+}
+
+// decodeTransactions reads a bare array of transactions or one wrapped in "response".
+func decodeTransactions(body []byte) ([]Transaction, error) {
+	list, err := decodeList(body)
+	if err != nil {
+		o, err := replyObject(body, "status", "STATUS")
+		if err != nil {
+			return nil, err
+		}
+		var ok bool
+		if list, ok = o.list("response", "transactions", "data"); !ok {
+			return nil, badShape("transaction list is missing")
+		}
+	}
+
+	out := make([]Transaction, 0, len(list))
+	for _, item := range objects(list) {
+		if tx, ok := decodeTransaction(item); ok {
+			out = append(out, tx)
+		}
+	}
+	return out, nil
 }
 
 func decodeTransaction(o object) (Transaction, bool) {

@@ -49,26 +49,28 @@ type Circle struct {
 // Categories returns the service categories.
 func (c *Client) Categories(ctx context.Context) ([]Category, error) {
 	var out []Category
-	err := c.read(ctx, request{ep: EndpointCategories}, func(body []byte) error {
-		o, err := replyObject(body, "status", "STATUS")
-		if err != nil {
-			return err
-		}
-		items, ok := o.list("categories", "response", "data")
-		if !ok {
-			return badShape("categories list is missing")
-		}
-		out = out[:0]
-		for _, item := range objects(items) {
-			name := item.text("service_name", "name", "category")
-			if name == "" {
-				continue
-			}
-			out = append(out, Category{Name: name, TotalOperators: item.integer("total_operators", "total")})
-		}
-		return nil
-	})
+	err := c.read(ctx, request{ep: EndpointCategories}, into(&out, decodeCategories))
 	return out, err
+}
+
+func decodeCategories(body []byte) ([]Category, error) {
+	o, err := replyObject(body, "status", "STATUS")
+	if err != nil {
+		return nil, err
+	}
+	items, ok := o.list("categories", "response", "data")
+	if !ok {
+		return nil, badShape("categories list is missing")
+	}
+	out := make([]Category, 0, len(items))
+	for _, item := range objects(items) {
+		name := item.text("service_name", "name", "category")
+		if name == "" {
+			continue
+		}
+		out = append(out, Category{Name: name, TotalOperators: item.integer("total_operators", "total")})
+	}
+	return out, nil
 }
 
 // maxOperatorPages bounds paging in case a server ignores the page parameter.
@@ -86,11 +88,7 @@ func (c *Client) Operators(ctx context.Context, service string) ([]Operator, err
 		}
 
 		var batch []Operator
-		err := c.read(ctx, request{ep: EndpointOperators, params: params}, func(body []byte) error {
-			var err error
-			batch, err = decodeOperatorPage(body)
-			return err
-		})
+		err := c.read(ctx, request{ep: EndpointOperators, params: params}, into(&batch, decodeOperatorPage))
 		if err != nil {
 			return nil, err
 		}
@@ -186,11 +184,7 @@ func (c *Client) OperatorDetails(ctx context.Context, ids []string) ([]OperatorD
 	params := url.Values{"opid": {strings.Join(ids, "#")}}
 
 	var out []OperatorDetail
-	err := c.read(ctx, request{ep: EndpointOperatorDetails, params: params}, func(body []byte) error {
-		var err error
-		out, err = decodeOperatorDetails(body)
-		return err
-	})
+	err := c.read(ctx, request{ep: EndpointOperatorDetails, params: params}, into(&out, decodeOperatorDetails))
 	return out, err
 }
 
@@ -274,34 +268,36 @@ func paramLabels(item json.RawMessage) []string {
 // Circles returns the telecom circles.
 func (c *Client) Circles(ctx context.Context) ([]Circle, error) {
 	var out []Circle
-	err := c.read(ctx, request{ep: EndpointCircles}, func(body []byte) error {
-		var items []object
-		if list, err := decodeList(body); err == nil {
-			items = objects(list)
-		} else {
-			o, err := replyObject(body, "status", "STATUS")
-			if err != nil {
-				return err
-			}
-			list, ok := o.list("response", "circles", "data")
-			if !ok {
-				return badShape("circle list is missing")
-			}
-			items = objects(list)
-		}
-
-		out = out[:0]
-		for _, item := range items {
-			code := item.text("circle_code", "code", "state_code")
-			if code == "" {
-				continue
-			}
-			name, short := splitCircleName(item.text("circle_name", "name", "state_name"))
-			out = append(out, Circle{Code: code, Name: name, Short: short})
-		}
-		return nil
-	})
+	err := c.read(ctx, request{ep: EndpointCircles}, into(&out, decodeCircles))
 	return out, err
+}
+
+func decodeCircles(body []byte) ([]Circle, error) {
+	var items []object
+	if list, err := decodeList(body); err == nil {
+		items = objects(list)
+	} else {
+		o, err := replyObject(body, "status", "STATUS")
+		if err != nil {
+			return nil, err
+		}
+		list, ok := o.list("response", "circles", "data")
+		if !ok {
+			return nil, badShape("circle list is missing")
+		}
+		items = objects(list)
+	}
+
+	out := make([]Circle, 0, len(items))
+	for _, item := range items {
+		code := item.text("circle_code", "code", "state_code")
+		if code == "" {
+			continue
+		}
+		name, short := splitCircleName(item.text("circle_name", "name", "state_name"))
+		out = append(out, Circle{Code: code, Name: name, Short: short})
+	}
+	return out, nil
 }
 
 // splitCircleName splits "DELHI (DL)" into "DELHI" and "DL".

@@ -111,11 +111,6 @@ var messageKinds = []struct {
 	{"operator is down", ErrOperatorUnavailable},
 	{"operator not available", ErrOperatorUnavailable},
 	{"under maintenance", ErrOperatorUnavailable},
-	{"order not found", ErrOrderNotFound},
-	{"no record", ErrOrderNotFound},
-	{"no transaction found", ErrOrderNotFound},
-	{"invalid order", ErrOrderNotFound},
-	{"does not exist", ErrOrderNotFound},
 	{"invalid param", ErrInvalidParams},
 	{"missing param", ErrInvalidParams},
 	{"invalid number", ErrInvalidParams},
@@ -143,6 +138,25 @@ func kindOf(code string, messages ...string) error {
 		}
 	}
 	return nil
+}
+
+// unknownOrderFragments are the lowercase message fragments with which status.php reports an
+// order id it does not know.
+var unknownOrderFragments = []string{
+	"not found", "no record", "no transaction", "no data", "invalid order", "does not exist", "not exist", "no such order",
+}
+
+// mentionsUnknownOrder reports whether a status.php message says the order id is unknown.
+func mentionsUnknownOrder(messages ...string) bool {
+	for _, message := range messages {
+		lower := strings.ToLower(message)
+		for _, fragment := range unknownOrderFragments {
+			if strings.Contains(lower, fragment) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // kindOfHTTPStatus returns the kind an HTTP status implies on its own.

@@ -54,28 +54,31 @@ func (c *Client) Detect(ctx context.Context, number string) (Detection, error) {
 
 	var out Detection
 	req := request{ep: EndpointDetect, params: url.Values{"number": {number}}, number: number}
-	err := c.read(ctx, req, func(body []byte) error {
-		o, err := replyObject(body, "status", "STATUS")
-		if err != nil {
-			return err
-		}
-		fields := o
-		if details, ok := o.child("details", "response", "data"); ok {
-			fields = details
-		}
-		out = Detection{
-			OperatorID:   fields.text("opid", "operator_id", "operator_code"),
-			OperatorName: fields.text("operator_name", "provider", "operator"),
-			CircleCode:   fields.text("circle_code", "state_code"),
-			Ported:       fields.flag("is_ported", "ported") || o.flag("is_ported", "ported"),
-		}
-		out.CircleName, _ = splitCircleName(fields.text("circle_name", "circle", "state_name"))
-		if out.OperatorID == "" {
-			return badShape("operator id is missing")
-		}
-		return nil
-	})
+	err := c.read(ctx, req, into(&out, decodeDetection))
 	return out, err
+}
+
+// decodeDetection reads the nested {"details": {...}} shape or the guide's flat one.
+func decodeDetection(body []byte) (Detection, error) {
+	o, err := replyObject(body, "status", "STATUS")
+	if err != nil {
+		return Detection{}, err
+	}
+	fields := o
+	if details, ok := o.child("details", "response", "data"); ok {
+		fields = details
+	}
+	out := Detection{
+		OperatorID:   fields.text("opid", "operator_id", "operator_code"),
+		OperatorName: fields.text("operator_name", "provider", "operator"),
+		CircleCode:   fields.text("circle_code", "state_code"),
+		Ported:       fields.flag("is_ported", "ported") || o.flag("is_ported", "ported"),
+	}
+	out.CircleName, _ = splitCircleName(fields.text("circle_name", "circle", "state_name"))
+	if out.OperatorID == "" {
+		return Detection{}, badShape("operator id is missing")
+	}
+	return out, nil
 }
 
 // Plans returns the mobile plans of an operator in a circle.
@@ -91,11 +94,7 @@ func (c *Client) DTHPlans(ctx context.Context, opid string) (PlanList, error) {
 
 func (c *Client) plans(ctx context.Context, req request) (PlanList, error) {
 	var out PlanList
-	err := c.read(ctx, req, func(body []byte) error {
-		var err error
-		out, err = decodePlanList(body)
-		return err
-	})
+	err := c.read(ctx, req, into(&out, decodePlanList))
 	return out, err
 }
 
@@ -199,26 +198,29 @@ func (c *Client) ROffers(ctx context.Context, opid, mobile string) ([]Offer, err
 
 	var out []Offer
 	req := request{ep: EndpointROffers, params: url.Values{"opid": {opid}, "mobile": {mobile}}, number: mobile}
-	err := c.read(ctx, req, func(body []byte) error {
-		o, err := replyObject(body, "status", "STATUS")
-		if err != nil {
-			return err
-		}
-		list, _ := o.list("offers", "records", "data")
-		out = out[:0]
-		for _, item := range objects(list) {
-			amount, err := item.paise("price", "rs", "amount")
-			if err != nil || amount <= 0 {
-				continue
-			}
-			out = append(out, Offer{
-				AmountPaise: amount,
-				Text:        item.text("ofrtext", "desc", "description"),
-				Short:       item.text("logdesc", "short"),
-				Validity:    item.text("validity"),
-			})
-		}
-		return nil
-	})
+	err := c.read(ctx, req, into(&out, decodeOffers))
 	return out, err
+}
+
+// decodeOffers reads R-offers, skipping any without a positive price.
+func decodeOffers(body []byte) ([]Offer, error) {
+	o, err := replyObject(body, "status", "STATUS")
+	if err != nil {
+		return nil, err
+	}
+	list, _ := o.list("offers", "records", "data")
+	out := make([]Offer, 0, len(list))
+	for _, item := range objects(list) {
+		amount, err := item.paise("price", "rs", "amount")
+		if err != nil || amount <= 0 {
+			continue
+		}
+		out = append(out, Offer{
+			AmountPaise: amount,
+			Text:        item.text("ofrtext", "desc", "description"),
+			Short:       item.text("logdesc", "short"),
+			Validity:    item.text("validity"),
+		})
+	}
+	return out, nil
 }

@@ -160,7 +160,7 @@ func decodeRecharge(body []byte) (RechargeResult, error) {
 	status, known := ParseStatus(o.text("status", "STATUS"))
 	if f.failed && (!known || status == StatusFailure) {
 		result.Status = StatusFailure
-		if kind := kindOf(f.code, f.detail, f.message); kind != nil && kind != ErrOrderNotFound {
+		if kind := kindOf(f.code, f.detail, f.message); kind != nil {
 			if kind == ErrDuplicateOrderID {
 				// The reply is about the earlier request with this id, whose outcome it does not state.
 				result.Status = ""
@@ -199,16 +199,11 @@ func (c *Client) Status(ctx context.Context, orderID string) (StatusResult, erro
 
 	var out StatusResult
 	req := request{ep: EndpointStatus, params: url.Values{"order_id": {orderID}}}
-	err := c.read(ctx, req, func(body []byte) error {
-		var err error
-		out, err = decodeStatus(body)
-		return err
-	})
+	err := c.read(ctx, req, into(&out, decodeStatus))
 	return out, err
 }
 
-// decodeStatus reads a status reply, wrapped in "response" or bare. A failure-shaped reply
-// without an order id is an unknown order.
+// decodeStatus reads a status reply, wrapped in "response" or bare.
 func decodeStatus(body []byte) (StatusResult, error) {
 	o, err := decodeObject(body)
 	if err != nil {
@@ -232,14 +227,7 @@ func decodeStatus(body []byte) (StatusResult, error) {
 	orderID := record.text("order_id", "your_id", "orderid")
 
 	if orderID == "" || !known {
-		f := readFailure(record, "status", "STATUS")
-		if record.text("message") == "" {
-			f = readFailure(o, "status", "STATUS")
-		}
-		if f.failed || orderID == "" {
-			return StatusResult{}, f.apiError(ErrOrderNotFound)
-		}
-		return StatusResult{}, badShape("order status %q is unknown", statusText)
+		return StatusResult{}, statusFailure(o, record, statusText)
 	}
 
 	out := StatusResult{
@@ -253,4 +241,27 @@ func decodeStatus(body []byte) (StatusResult, error) {
 	out.AmountPaise, _ = record.paise("amount")
 	out.ChargedPaise, _ = record.paise("charged_amount", "charged")
 	return out, nil
+}
+
+// statusFailure explains a status reply without an order id or a known state. A failure whose
+// message says the order is unknown is ErrOrderNotFound. Any other failure is returned with
+// the kind its code or message names, possibly none, so that a caller never settles an order
+// as lost on a message it cannot read.
+func statusFailure(o, record object, statusText string) error {
+	f := readFailure(record, "status", "STATUS")
+	if f.message == "" && f.detail == "" {
+		f = readFailure(o, "status", "STATUS")
+	}
+	if !f.failed {
+		if statusText == "" {
+			return badShape("order id and status are missing")
+		}
+		return badShape("order status %q is unknown", statusText)
+	}
+
+	apiErr := f.apiError(nil)
+	if apiErr.Kind == nil && mentionsUnknownOrder(f.message, f.detail) {
+		apiErr.Kind = ErrOrderNotFound
+	}
+	return apiErr
 }

@@ -20,9 +20,43 @@ func (c *Client) redact(err error, req request) error {
 	return &redactedError{err: err, clean: c.replacer(req)}
 }
 
-// redactText returns s with the API key and the request's phone number removed.
+// redactText returns server text with the API key removed and phone numbers masked: the
+// request's own number and anything else that looks like an Indian mobile number.
 func (c *Client) redactText(s string, req request) string {
-	return c.replacer(req).Replace(s)
+	return maskPhoneNumbers(c.replacer(req).Replace(s))
+}
+
+// maskPhoneNumbers masks every run of digits that reads as an Indian mobile number: ten digits
+// starting with 6 to 9, optionally after 91. Longer runs, such as 14-digit order ids, stay.
+func maskPhoneNumbers(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		if !isDigit(s[i]) {
+			b.WriteByte(s[i])
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && isDigit(s[j]) {
+			j++
+		}
+		run := s[i:j]
+		if looksLikeMobile(run) {
+			run = maskNumber(run)
+		}
+		b.WriteString(run)
+		i = j
+	}
+	return b.String()
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+func looksLikeMobile(digits string) bool {
+	if len(digits) == 12 && strings.HasPrefix(digits, "91") {
+		digits = digits[2:]
+	}
+	return len(digits) == 10 && digits[0] >= '6'
 }
 
 func (c *Client) replacer(req request) *strings.Replacer {

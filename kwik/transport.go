@@ -110,12 +110,26 @@ func (c *Client) read(ctx context.Context, req request, decode func(body []byte)
 	return publicError(err)
 }
 
+// into adapts a decoder to the callback of read and attempt, storing a successful result in out.
+func into[T any](out *T, decode func(body []byte) (T, error)) func(body []byte) error {
+	return func(body []byte) error {
+		v, err := decode(body)
+		if err != nil {
+			return err
+		}
+		*out = v
+		return nil
+	}
+}
+
 // attempt sends one HTTP request and decodes its reply. Every error it returns is a *callError
 // whose text holds neither the API key nor the request's phone number.
 func (c *Client) attempt(ctx context.Context, req request, timeout time.Duration, decode func(body []byte) error) error {
 	if c.beforeCall != nil {
 		if err := c.beforeCall(ctx, req.ep); err != nil {
-			return &callError{refused, fmt.Errorf("kwikapi %s: %w", req.ep, c.redact(err, req))}
+			err = fmt.Errorf("kwikapi %s: %w", req.ep, c.redact(err, req))
+			c.logger.DebugContext(ctx, "KwikAPI call stopped before sending", "endpoint", req.ep, "error", err)
+			return &callError{refused, err}
 		}
 	}
 	if err := ctx.Err(); err != nil {

@@ -146,7 +146,7 @@ func dth(id, name, provider, param string) Operator {
 		ID: id, Name: name, Service: ServiceDTH, Provider: provider,
 		MinPaise: rupees(100), MaxPaise: rupees(20000),
 		SupportValidation: "NOT_SUPPORTED", Params: []string{param, ""},
-		Description: "Recharge with your " + param,
+		Description:           "Recharge with your " + param,
 		CommissionBasisPoints: dthCommission,
 	}
 }

@@ -3,6 +3,7 @@ package kwiksim
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -151,6 +152,8 @@ const htmlErrorPage = `<!DOCTYPE html>
 func writeFault(w http.ResponseWriter, r *http.Request, o Outcome) {
 	switch o {
 	case Hang:
+		// The server notices a closed connection, and ends the context, only after the body is read.
+		_, _ = io.Copy(io.Discard, r.Body)
 		<-r.Context().Done()
 	case ServerError:
 		http.Error(w, "Internal Server Error", http.StatusInternalServerError)

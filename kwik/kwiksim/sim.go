@@ -293,4 +293,3 @@ func (s *Simulator) newTrxID() string {
 	s.nextTrx++
 	return strconv.FormatInt(s.nextTrx, 10)
 }
-
