@@ -55,6 +55,10 @@ type Resolver struct {
 	// BatchFrom is the number of due orders from which one transactions call is made before
 	// any status call. Zero means 2.
 	BatchFrom int
+	// Ahead is how much earlier than due an order may be checked when it can share a
+	// transaction list with other orders, so that their later checks line up. Zero means a
+	// third of CheckInterval, so two checks of an order are at least two thirds of it apart.
+	Ahead time.Duration
 	// NotFoundGrace is the age after which a sending or unknown order that KwikAPI has no record
 	// of is failed and refunded. Zero means models.SendingGrace.
 	NotFoundGrace time.Duration
@@ -87,13 +91,15 @@ type Pass struct {
 // logged and returned joined; their lease expires and they are tried again.
 func (r *Resolver) ResolveDue(ctx context.Context) (Pass, error) {
 	now := r.now()
-	orders, err := r.Store.ClaimDueOrders(ctx, now, r.claimLimit(), r.lease())
+	orders, err := r.Store.ClaimOrdersDueBy(ctx, now, now.Add(r.ahead()), r.claimLimit(), r.lease())
 	if err != nil {
 		return Pass{}, fmt.Errorf("resolve orders: %w", err)
 	}
-	p := &pass{r: r, now: now, stats: Pass{Claimed: len(orders)}}
+	p := &pass{r: r, now: now}
+	orders = p.dropEarly(ctx, orders)
+	p.stats.Claimed = len(orders)
 	if len(orders) == 0 {
-		return p.stats, nil
+		return p.stats, errors.Join(p.errs...)
 	}
 
 	rest := orders
@@ -111,6 +117,15 @@ func (r *Resolver) ResolveDue(ctx context.Context) (Pass, error) {
 		"checked", p.stats.Checked, "deferred", p.stats.Deferred,
 		"status_calls", p.stats.StatusCalls, "transactions_calls", p.stats.TransactionsCalls)
 	return p.stats, errors.Join(p.errs...)
+}
+
+// Job returns the periodic ResolveDue for a Runner, every third of the check interval, so
+// that an order is checked at most that long after it is due.
+func (r *Resolver) Job() Job {
+	return Job{Name: "resolver", Every: r.ahead(), Run: func(ctx context.Context) error {
+		_, err := r.ResolveDue(ctx)
+		return err
+	}}
 }
 
 // ApplyTransactions settles the open orders that KwikAPI's transaction list txs reports
@@ -144,6 +159,25 @@ type answer struct {
 	// notFound is set when KwikAPI has no record of the order.
 	notFound bool
 	source   string
+}
+
+// dropEarly releases the claimed orders that are not due yet unless the pass has enough
+// orders for a transaction list: an early check pays only when it shares a call.
+func (p *pass) dropEarly(ctx context.Context, orders []models.Order) []models.Order {
+	if len(orders) >= p.r.batchFrom() {
+		return orders
+	}
+	due := orders[:0]
+	for _, o := range orders {
+		if o.NextCheckAt == nil || !o.NextCheckAt.After(p.now) {
+			due = append(due, o)
+			continue
+		}
+		if err := p.r.Store.NoteCheck(ctx, o.ID, o.Checks, *o.NextCheckAt); err != nil {
+			p.fail(err)
+		}
+	}
+	return due
 }
 
 // viaStatus asks status.php about each order in turn and returns the orders it did not ask
@@ -517,6 +551,7 @@ func (r *Resolver) notFoundGrace() time.Duration {
 	return positiveOr(r.NotFoundGrace, models.SendingGrace)
 }
 func (r *Resolver) lease() time.Duration { return positiveOr(r.Lease, defaultLease) }
+func (r *Resolver) ahead() time.Duration { return positiveOr(r.Ahead, r.checkInterval()/3) }
 
 func (r *Resolver) maxChecks() int  { return positiveOr(r.MaxChecks, DefaultMaxChecks) }
 func (r *Resolver) batchFrom() int  { return positiveOr(r.BatchFrom, defaultBatchFrom) }
