@@ -3,7 +3,6 @@ package kwik_test
 import (
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -202,20 +201,15 @@ func TestErrUnknownOutcome(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			calls := 0
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				calls++
-				tt.handler(w, r)
-			}))
-			t.Cleanup(srv.Close)
+			srv, calls := sequence(t, tt.handler)
 
 			c := newClient(t, srv, kwik.WithRechargeTimeout(50*time.Millisecond))
 			_, err := c.Recharge(t.Context(), viRecharge)
 			if !errors.Is(err, kwik.ErrUnknownOutcome) {
 				t.Fatalf("err = %v, want ErrUnknownOutcome", err)
 			}
-			if calls != 1 {
-				t.Errorf("recharge.php calls = %d, want exactly 1 (never retried)", calls)
+			if calls.Load() != 1 {
+				t.Errorf("recharge.php calls = %d, want exactly 1 (never retried)", calls.Load())
 			}
 		})
 	}
