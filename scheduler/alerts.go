@@ -22,11 +22,11 @@ type AlertStore interface {
 const DefaultAlertWindow = time.Hour
 
 // Alerts writes admin alerts into the outbox, one message per admin chat. An alert key names
-// what the alert is about; within Window only the first alert with a key goes out, and the
-// next one after the window says how many were held back.
+// what the alert is about. Within Window only the first alert with a key goes out, and the
+// next one after the window states how many were held back.
 type Alerts struct {
 	Store AlertStore
-	// Admins are the chats that receive alerts; AdminChats builds them from the configuration.
+	// Admins are the chats that receive alerts. AdminChats builds them from the configuration.
 	Admins []bot.ChatID
 	// Window is the quiet time of an alert key. Zero means DefaultAlertWindow.
 	Window time.Duration
@@ -110,7 +110,7 @@ func (a *Alerts) Raise(ctx context.Context, alert Alert) error {
 	return nil
 }
 
-// JobFailed alerts admins that a periodic job failed; it fits Runner.OnError. Failures of one
+// JobFailed alerts admins that a periodic job failed, and fits Runner.OnError. Failures of one
 // job share a key, so a job failing every minute alerts once an hour.
 func (a *Alerts) JobFailed(ctx context.Context, job string, err error) {
 	alert := Alert{Key: "job-failed:" + job, Text: jobFailedAlert(job, a.Scrub(err.Error()))}

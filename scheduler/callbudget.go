@@ -19,10 +19,10 @@ type CallSpender interface {
 // polling endpoints over the India-time day, so that a busy morning cannot spend the calls
 // the evening needs. Its BeforeCall method is meant for kwik.WithBeforeCall.
 //
-// A spread endpoint may have made, by the end of India hour h (0 to 23), at most
-// ceil(limit*(h+1)/24) calls that day: 5 status calls before 01:00 with a limit of 100, and
-// 2 more transactions calls each hour with a limit of 48. Calls not made in one hour stay
-// available in the following hours.
+// By the end of India hour h (0 to 23), a spread endpoint may have made at most
+// ceil(limit*(h+1)/24) calls that day. With a limit of 100 that allows 5 status calls before
+// 01:00, and a limit of 48 allows 2 more transactions calls each hour. Calls not made in one
+// hour stay available in the following hours.
 type CallBudget struct {
 	Store CallSpender
 	// Limits are the daily calls allowed per endpoint. Nil means kwik.DailyLimits(). An

@@ -10,8 +10,8 @@ import (
 	"github.com/rechargebot/rechargebot/kwik"
 )
 
-// DefaultTimeoutRun is the number of KwikAPI calls in a row without a clear answer that
-// raises the timeouts alert.
+// DefaultTimeoutRun is the number of KwikAPI calls in a row without a clear reply that raises
+// the timeouts alert.
 const DefaultTimeoutRun = 3
 
 // KwikWatch watches every KwikAPI call of the process through kwik.WithObserver and alerts
@@ -24,7 +24,7 @@ type KwikWatch struct {
 	TimeoutRun int
 
 	mu sync.Mutex
-	// run counts the calls in a row that timed out, reset by any call that got an answer.
+	// run counts the calls in a row that timed out, reset by any call that got a reply.
 	run int
 	// reported is the run length already alerted, so one long run alerts once.
 	reported    int
@@ -47,7 +47,7 @@ func (w *KwikWatch) Observe(ep kwik.Endpoint, took time.Duration, err error) {
 		w.run++
 		w.lastTimeout = string(ep) + " after " + took.Round(time.Millisecond).String() + ": " + err.Error()
 	default:
-		// Any other error is an answer from KwikAPI, so it ends a run of timeouts.
+		// Any other error is a reply from KwikAPI, so it ends a run of timeouts.
 		w.run, w.reported = 0, 0
 	}
 }
@@ -81,7 +81,7 @@ func (w *KwikWatch) Job(interval time.Duration) Job {
 	return Job{Name: "kwik-watch", Every: interval, Run: w.Check}
 }
 
-// timedOut reports whether err means a call got no clear answer: a timeout, or a recharge
+// timedOut reports whether err means a call got no clear reply: a timeout, or a recharge
 // whose outcome is unknown (timeout, reset, 5xx, unreadable reply).
 func timedOut(err error) bool {
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, kwik.ErrUnknownOutcome) {

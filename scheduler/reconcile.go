@@ -52,10 +52,10 @@ type Reconciler struct {
 // Difference is one disagreement between an order of ours and KwikAPI's record of it.
 type Difference struct {
 	OrderID int64
-	// Ours is the order's status; empty for a transaction whose order we do not have.
+	// Ours is the order's status, empty for a transaction whose order we do not have.
 	Ours      models.OrderStatus
 	OursPaise int64
-	// Theirs is KwikAPI's status; empty when KwikAPI does not list the order.
+	// Theirs is KwikAPI's status, empty when KwikAPI does not list the order.
 	Theirs      kwik.Status
 	TheirsPaise int64
 	Number      string
@@ -151,8 +151,8 @@ func compareOrders(orders []models.Order, list transactionList, since time.Time)
 func compareOrder(o models.Order, tx kwik.Transaction, listed bool) (Difference, bool) {
 	d := Difference{OrderID: o.ID, Ours: o.Status, OursPaise: o.AmountPaise, Number: o.Number}
 	if !listed {
-		// KwikAPI never received it. Only a success on our side is then wrong; a failure or an
-		// open order is what the resolver makes of an order KwikAPI does not know.
+		// KwikAPI never received it. Only a success on our side is then wrong, because the
+		// resolver makes a failure of an order KwikAPI does not know, or keeps it open.
 		return d, o.Status == models.StatusSuccess || o.Status == models.StatusRefunded
 	}
 	d.Theirs, d.TheirsPaise = tx.Status, tx.AmountPaise
@@ -178,7 +178,7 @@ func reconcileAlert(report ReconcileReport) string {
 		len(report.Differences), report.Compared)
 	for i, d := range report.Differences {
 		if i == maxListedDifferences {
-			fmt.Fprintf(&b, "\n… and %d more; see the log.", len(report.Differences)-i)
+			fmt.Fprintf(&b, "\n… and %d more, listed in the log.", len(report.Differences)-i)
 			break
 		}
 		fmt.Fprintf(&b, "\n- order %d (%s): ours %s, KwikAPI %s", d.OrderID, bot.Mask(d.Number),

@@ -75,7 +75,7 @@ type Pass struct {
 	Claimed int
 	// Settled counts the orders moved to a final status or to stuck, claimed or not.
 	Settled int
-	// Checked counts the claimed orders checked without a final answer.
+	// Checked counts the claimed orders checked without learning a final status.
 	Checked int
 	// Deferred counts the claimed orders left unchecked because calls were not allowed.
 	Deferred          int
@@ -83,9 +83,10 @@ type Pass struct {
 	TransactionsCalls int
 }
 
-// ResolveDue claims the orders due for a check and settles as many as it can: with one
-// transactions call when at least BatchFrom orders are due, with status calls for the orders
-// that call leaves open, and with a transactions call when status calls are out of budget.
+// ResolveDue claims the orders due for a check and settles as many as it can. When at least
+// BatchFrom orders are due it reads one transaction list, then calls status.php for the orders
+// the list leaves open. A single order gets a status call, or the list when status calls are
+// out of budget.
 // Orders left without a check because the budget or KwikAPI refused the calls are put off
 // until calls are allowed again, without counting a check. Errors of single orders are
 // logged and returned joined; their lease expires and they are tried again.
@@ -150,8 +151,8 @@ type pass struct {
 	errs    []error
 }
 
-// answer is what KwikAPI reported about one order.
-type answer struct {
+// kwikRecord is what KwikAPI reported about one order, by status.php or in its transaction list.
+type kwikRecord struct {
 	status       kwik.Status
 	operatorRef  string
 	chargedPaise int64
@@ -191,10 +192,10 @@ func (p *pass) viaStatus(ctx context.Context, orders []models.Order) []models.Or
 		switch {
 		case err == nil:
 			p.stats.StatusCalls++
-			p.apply(ctx, o, statusAnswer(res), true)
+			p.apply(ctx, o, statusRecord(res), true)
 		case errors.Is(err, kwik.ErrOrderNotFound):
 			p.stats.StatusCalls++
-			p.apply(ctx, o, answer{notFound: true, source: "status"}, true)
+			p.apply(ctx, o, kwikRecord{notFound: true, source: "status"}, true)
 		case p.callRejected(ctx, kwik.EndpointStatus, err):
 			return orders[i:]
 		default:
@@ -230,9 +231,9 @@ func (p *pass) viaTransactions(ctx context.Context, orders []models.Order) []mod
 		tx, found := list.byOrder[o.ID]
 		switch {
 		case found:
-			p.apply(ctx, o, transactionAnswer(tx), true)
+			p.apply(ctx, o, transactionRecord(tx), true)
 		case list.covers(o.CreatedAt) && (o.Status == models.StatusSending || o.Status == models.StatusUnknown):
-			p.apply(ctx, o, answer{notFound: true, source: "transactions"}, true)
+			p.apply(ctx, o, kwikRecord{notFound: true, source: "transactions"}, true)
 		default:
 			rest = append(rest, o)
 		}
@@ -266,7 +267,7 @@ func (p *pass) applyUnclaimed(ctx context.Context, list transactionList, claimed
 			(o.Status == models.StatusSending && !p.now.Before(o.CreatedAt.Add(models.SendingGrace)))
 		refunded := o.Status == models.StatusSuccess && tx.Status == kwik.StatusRefund
 		if settleable || refunded {
-			p.apply(ctx, o, transactionAnswer(tx), false)
+			p.apply(ctx, o, transactionRecord(tx), false)
 		}
 	}
 }
@@ -318,48 +319,60 @@ func (p *pass) putOff(ctx context.Context, orders []models.Order) {
 	p.r.logger().Info("Order checks put off", "orders", len(orders), "next_check_at", next)
 }
 
-// apply acts on KwikAPI's answer about order o. claimed tells whether this pass holds the
-// order's lease, which an answer without a final status must release with a counted check.
-func (p *pass) apply(ctx context.Context, o models.Order, a answer, claimed bool) {
+// apply acts on KwikAPI's record of order o. claimed tells whether this pass holds the
+// order's lease, which a record without a final status must release with a counted check.
+func (p *pass) apply(ctx context.Context, o models.Order, rec kwikRecord, claimed bool) {
 	switch {
-	case a.notFound:
-		p.applyNotFound(ctx, o, a, claimed)
-	case a.status == kwik.StatusSuccess:
-		p.settle(ctx, o, models.StatusSuccess, a)
-	case a.status == kwik.StatusFailure:
-		p.settle(ctx, o, models.StatusFailure, a)
-	case a.status == kwik.StatusRefund && o.Status == models.StatusSuccess:
-		p.settle(ctx, o, models.StatusRefunded, a)
-	case a.status == kwik.StatusRefund:
+	case rec.notFound:
+		p.applyNotFound(ctx, o, rec, claimed)
+	case rec.status == kwik.StatusSuccess:
+		p.settle(ctx, o, models.StatusSuccess, rec)
+	case rec.status == kwik.StatusFailure:
+		p.settle(ctx, o, models.StatusFailure, rec)
+	case rec.status == kwik.StatusRefund && o.Status == models.StatusSuccess:
+		p.settle(ctx, o, models.StatusRefunded, rec)
+	case rec.status == kwik.StatusRefund:
 		// Money returned before any success: for the customer the recharge failed.
-		p.settle(ctx, o, models.StatusFailure, a)
+		p.settle(ctx, o, models.StatusFailure, rec)
 	case claimed:
 		seen := o.Status
-		if a.status == kwik.StatusPending && o.Status != models.StatusStuck {
+		if rec.status == kwik.StatusPending && o.Status != models.StatusStuck {
 			seen = models.StatusPending
 		}
-		p.checkAgain(ctx, o, seen, fmt.Sprintf("%s reports %s", a.source, a.status))
+		p.checkAgain(ctx, o, seen, fmt.Sprintf("%s reports %s", rec.source, rec.status))
 	}
 }
 
 // applyNotFound fails and refunds a sending or unknown order KwikAPI has no record of once it
-// is older than the grace period. Younger orders, and orders KwikAPI once reported pending,
-// are checked again.
-func (p *pass) applyNotFound(ctx context.Context, o models.Order, a answer, claimed bool) {
+// is older than the grace period. A younger unknown order is checked again without counting
+// the check, so that it cannot become stuck before the grace period ends. An order KwikAPI
+// once reported pending is checked again as usual.
+func (p *pass) applyNotFound(ctx context.Context, o models.Order, rec kwikRecord, claimed bool) {
 	unsent := o.Status == models.StatusSending || o.Status == models.StatusUnknown
-	if unsent && !p.now.Before(o.CreatedAt.Add(p.r.notFoundGrace())) {
-		a.message = "KwikAPI has no record of the order"
-		p.settle(ctx, o, models.StatusFailure, a)
-		return
-	}
-	if claimed {
-		p.checkAgain(ctx, o, o.Status, a.source+" has no record of the order")
+	graceEnds := o.CreatedAt.Add(p.r.notFoundGrace())
+	switch {
+	case unsent && !p.now.Before(graceEnds):
+		rec.message = "KwikAPI has no record of the order"
+		p.settle(ctx, o, models.StatusFailure, rec)
+	case !claimed:
+	case unsent:
+		next := p.now.Add(p.r.checkInterval())
+		if graceEnds.Before(next) {
+			next = graceEnds
+		}
+		if err := p.r.Store.NoteCheck(ctx, o.ID, o.Checks, next); err != nil {
+			p.fail(err)
+			return
+		}
+		p.stats.Checked++
+	default:
+		p.checkAgain(ctx, o, o.Status, rec.source+" has no record of the order")
 	}
 }
 
 // checkAgain counts a check that did not settle order o and schedules the next one. seen is
 // the status the check found (sending becomes unknown once checked). After MaxChecks the
-// order becomes stuck; a stuck order is checked every StuckInterval.
+// order becomes stuck, and a stuck order is checked every StuckInterval.
 func (p *pass) checkAgain(ctx context.Context, o models.Order, seen models.OrderStatus, note string) {
 	checks := o.Checks + 1
 	if seen == models.StatusSending {
@@ -406,17 +419,17 @@ func (p *pass) markStuck(ctx context.Context, o models.Order, checks int, seen m
 	p.recordWithMessages(ctx, o, out, delayedNotice(o), &alert)
 }
 
-// settle stores a final status from KwikAPI's answer, with the customer's notice and the
+// settle stores a final status from KwikAPI's record, with the customer's notice and the
 // admin alert the status calls for.
-func (p *pass) settle(ctx context.Context, o models.Order, status models.OrderStatus, a answer) {
+func (p *pass) settle(ctx context.Context, o models.Order, status models.OrderStatus, rec kwikRecord) {
 	if o.Status == status {
 		return
 	}
-	out := models.Outcome{Status: status, OperatorRef: a.operatorRef, ChargedPaise: a.chargedPaise,
-		Message: a.message, Note: "settled by " + a.source}
+	out := models.Outcome{Status: status, OperatorRef: rec.operatorRef, ChargedPaise: rec.chargedPaise,
+		Message: rec.message, Note: "settled by " + rec.source}
 	view := o
-	if a.operatorRef != "" {
-		view.OperatorRef = a.operatorRef
+	if rec.operatorRef != "" {
+		view.OperatorRef = rec.operatorRef
 	}
 
 	var notice string
@@ -427,17 +440,17 @@ func (p *pass) settle(ctx context.Context, o models.Order, status models.OrderSt
 		notice = successNotice(view)
 	case models.StatusFailure:
 		notice = failureNotice(view)
-		text := failedAlert(view, a.message)
-		if a.notFound {
+		text := failedAlert(view, rec.message)
+		if rec.notFound {
 			text = unknownToKwikAlert(view)
 		}
-		alert = &Alert{Key: alertKey("recharge-failed", o.OperatorID, a.message), Text: text}
+		alert = &Alert{Key: alertKey("recharge-failed", o.OperatorID, rec.message), Text: text}
 	case models.StatusRefunded:
 		notice = reversedNotice(view)
 		alert = &Alert{Key: "reversed:" + id, Text: reversedAlert(view), Once: true}
 	}
 	if o.Status == models.StatusStuck {
-		alert = &Alert{Key: "unstuck:" + id, Text: unstuckAlert(view, status, a.message), Once: true}
+		alert = &Alert{Key: "unstuck:" + id, Text: unstuckAlert(view, status, rec.message), Once: true}
 	}
 	p.recordWithMessages(ctx, o, out, notice, alert)
 }
@@ -499,13 +512,13 @@ func (p *pass) fail(err error) {
 	p.errs = append(p.errs, err)
 }
 
-func statusAnswer(res kwik.StatusResult) answer {
-	return answer{status: res.Status, operatorRef: res.OperatorRef, chargedPaise: res.ChargedPaise,
+func statusRecord(res kwik.StatusResult) kwikRecord {
+	return kwikRecord{status: res.Status, operatorRef: res.OperatorRef, chargedPaise: res.ChargedPaise,
 		message: res.Message, source: "status"}
 }
 
-func transactionAnswer(tx kwik.Transaction) answer {
-	return answer{status: tx.Status, operatorRef: tx.RefID, chargedPaise: tx.ChargedPaise, source: "transactions"}
+func transactionRecord(tx kwik.Transaction) kwikRecord {
+	return kwikRecord{status: tx.Status, operatorRef: tx.RefID, chargedPaise: tx.ChargedPaise, source: "transactions"}
 }
 
 func finalAtKwik(s kwik.Status) bool {

@@ -471,3 +471,54 @@ func TestTwoResolversNeverDoubleNotify(t *testing.T) {
 		})
 	}
 }
+
+func TestResolverUnknownOutcome(t *testing.T) {
+	cases := map[string]struct {
+		scenario kwiksim.Scenario
+		want     models.OrderStatus
+	}{
+		"recorded by KwikAPI":   {kwiksim.Scenario{Outcome: kwiksim.ServerError, Final: kwiksim.Success}, models.StatusSuccess},
+		"never reached KwikAPI": {kwiksim.Scenario{Outcome: kwiksim.ServerError, Unrecorded: true}, models.StatusFailure},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			clock := noonInIndia()
+			modelstest.Each(t, clock.Now, func(t *testing.T, s *models.Store) {
+				clock.t = indiaTime(12, 0)
+				h := newResolverHarness(t, s, clock)
+				order := h.checkout(testNumber(40), tc.scenario)
+				if order.Status != models.StatusUnknown {
+					t.Fatalf("order after a 500 reply is %s, want unknown", order.Status)
+				}
+
+				// Eight passes span six minutes, past the grace period of a recharge KwikAPI never got.
+				for range 8 {
+					h.resolve(DefaultCheckInterval)
+				}
+
+				got := h.order(order.ID)
+				if got.Status != tc.want {
+					t.Fatalf("order is %s, want %s", got.Status, tc.want)
+				}
+				wantBalance := startingBalance - order.AmountPaise
+				if tc.want == models.StatusFailure {
+					wantBalance = startingBalance
+				}
+				if balance := h.balance(order.UserID); balance != wantBalance {
+					t.Errorf("balance = %d, want %d", balance, wantBalance)
+				}
+				if n := len(h.notices(order)); n != 1 {
+					t.Errorf("customer got %d notices, want 1", n)
+				}
+				for _, alert := range h.adminAlerts() {
+					if strings.Contains(alert.Text, "stuck") {
+						t.Errorf("alert %q: an order KwikAPI never got must fail, not become stuck", alert.Text)
+					}
+				}
+				if n := h.sim.RechargeCalls(strconv.FormatInt(order.ID, 10)); n != 1 {
+					t.Errorf("recharge calls = %d, want the checkout's 1 only", n)
+				}
+			})
+		})
+	}
+}

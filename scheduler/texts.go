@@ -14,7 +14,7 @@ import (
 // number in full, because only its owner's chat receives them. Admin alerts mask every number
 // with bot.Mask and never contain a secret.
 
-// successNotice tells the customer the recharge went through.
+// successNotice returns the customer's message that the recharge went through.
 func successNotice(o models.Order) string {
 	text := fmt.Sprintf("✅ Recharge successful: %s for %s (%s).", rupees(o.AmountPaise), o.Number, o.OperatorName)
 	if o.OperatorRef != "" {
@@ -23,74 +23,79 @@ func successNotice(o models.Order) string {
 	return text + "\nOrder " + orderRef(o)
 }
 
-// failureNotice tells the customer the recharge failed and the money is back in the wallet.
+// failureNotice returns the customer's message that the recharge failed and the money is
+// back in the wallet.
 func failureNotice(o models.Order) string {
 	return fmt.Sprintf("❌ Recharge failed: %s for %s (%s) did not go through.\n%s is back in your wallet.\nOrder %s",
 		rupees(o.AmountPaise), o.Number, o.OperatorName, rupees(o.AmountPaise), orderRef(o))
 }
 
-// reversedNotice tells the customer that a recharge reported successful was reversed and refunded.
+// reversedNotice returns the customer's message that a successful recharge was reversed and
+// refunded.
 func reversedNotice(o models.Order) string {
 	return fmt.Sprintf("↩️ The operator reversed your recharge of %s for %s (%s).\n%s is back in your wallet.\nOrder %s",
 		rupees(o.AmountPaise), o.Number, o.OperatorName, rupees(o.AmountPaise), orderRef(o))
 }
 
-// delayedNotice tells the customer that the recharge is still processing after every check.
+// delayedNotice returns the customer's message that the recharge is still processing after
+// every regular check.
 func delayedNotice(o models.Order) string {
 	return fmt.Sprintf("⏳ Your recharge of %s for %s (%s) is taking longer than usual. "+
-		"We are following it up and will message you when it completes; the money is safe.\nOrder %s",
+		"We are following it up and will message you when it completes. Your money is safe.\nOrder %s",
 		rupees(o.AmountPaise), o.Number, o.OperatorName, orderRef(o))
 }
 
-// failedAlert tells admins a recharge failed, with KwikAPI's message.
+// failedAlert returns the admins' alert that a recharge failed, with KwikAPI's message.
 func failedAlert(o models.Order, kwikMessage string) string {
 	return fmt.Sprintf("Recharge failed and refunded: %s. KwikAPI message: %s",
 		orderSummary(o), quoteOrNone(kwikMessage))
 }
 
-// unknownToKwikAlert tells admins an order KwikAPI has no record of was failed and refunded.
+// unknownToKwikAlert returns the admins' alert that an order KwikAPI has no record of was
+// failed and refunded.
 func unknownToKwikAlert(o models.Order) string {
 	return fmt.Sprintf("Recharge failed and refunded because KwikAPI has no record of it: %s. "+
 		"If KwikAPI later reports it, the daily reconciliation will show the difference.", orderSummary(o))
 }
 
-// stuckAlert asks admins to follow up an order that is still pending after every check.
+// stuckAlert returns the admins' alert about an order still pending after every regular
+// check, which a person must follow up with KwikAPI support.
 func stuckAlert(o models.Order, checks int) string {
-	return fmt.Sprintf("Recharge stuck after %d checks: %s. Ask KwikAPI support about order_id %d; "+
-		"the order is checked hourly until it settles.", checks, orderSummary(o), o.ID)
+	return fmt.Sprintf("Recharge stuck after %d checks: %s. Ask KwikAPI support about order_id %d. "+
+		"The order is checked hourly until it settles.", checks, orderSummary(o), o.ID)
 }
 
-// unstuckAlert tells admins how a stuck order finally settled, with KwikAPI's message.
+// unstuckAlert returns the admins' alert about how a stuck order settled, with KwikAPI's message.
 func unstuckAlert(o models.Order, status models.OrderStatus, kwikMessage string) string {
 	return fmt.Sprintf("Stuck recharge settled as %s: %s. KwikAPI message: %s",
 		status, orderSummary(o), quoteOrNone(kwikMessage))
 }
 
-// reversedAlert tells admins KwikAPI refunded a recharge that had succeeded.
+// reversedAlert returns the admins' alert that KwikAPI refunded a recharge that had succeeded.
 func reversedAlert(o models.Order) string {
 	return fmt.Sprintf("KwikAPI refunded a recharge after reporting success: %s. "+
 		"The customer's wallet was credited %s.", orderSummary(o), rupees(o.AmountPaise))
 }
 
-// lowBalanceAlert tells admins the KwikAPI wallet is running low.
+// lowBalanceAlert returns the admins' alert that the KwikAPI wallet is running low.
 func lowBalanceAlert(balancePaise, thresholdPaise int64) string {
 	return fmt.Sprintf("KwikAPI wallet balance is %s, below the alert level of %s. "+
 		"Top it up before recharges start failing.", rupees(balancePaise), rupees(thresholdPaise))
 }
 
-// authAlert tells admins KwikAPI rejected the API key.
+// authAlert returns the admins' alert that KwikAPI rejected the API key.
 func authAlert(detail string) string {
 	return "KwikAPI rejected the API key: " + detail +
 		". Check KWIKAPI_API_KEY and the IP whitelist in the KwikAPI dashboard."
 }
 
-// timeoutsAlert tells admins that KwikAPI calls keep timing out.
+// timeoutsAlert returns the admins' alert that KwikAPI calls keep timing out.
 func timeoutsAlert(run int, last string) string {
-	return fmt.Sprintf("%d KwikAPI calls in a row timed out or got no clear answer; the last one: %s. "+
+	return fmt.Sprintf("%d KwikAPI calls in a row timed out or got no clear reply. The last one: %s. "+
 		"Recharges made meanwhile stay pending until KwikAPI answers.", run, last)
 }
 
-// jobFailedAlert tells admins a periodic job such as the catalog sync failed.
+// jobFailedAlert returns the admins' alert that a periodic job such as the catalog sync failed.
 func jobFailedAlert(job, detail string) string {
 	return fmt.Sprintf("Scheduled job %s failed: %s", job, detail)
 }
