@@ -151,7 +151,7 @@ type pass struct {
 	errs    []error
 }
 
-// kwikRecord is what KwikAPI reported about one order, by status.php or in its transaction list.
+// kwikRecord is KwikAPI's report on one order, from status.php or from its transaction list.
 type kwikRecord struct {
 	status       kwik.Status
 	operatorRef  string
@@ -181,8 +181,8 @@ func (p *pass) dropEarly(ctx context.Context, orders []models.Order) []models.Or
 	return due
 }
 
-// viaStatus asks status.php about each order in turn and returns the orders it did not ask
-// about because calls stopped being allowed.
+// viaStatus calls status.php for each order in turn and returns the orders left unchecked
+// because calls stopped being allowed.
 func (p *pass) viaStatus(ctx context.Context, orders []models.Order) []models.Order {
 	for i, o := range orders {
 		if p.stopped != nil {
@@ -319,8 +319,8 @@ func (p *pass) putOff(ctx context.Context, orders []models.Order) {
 	p.r.logger().Info("Order checks put off", "orders", len(orders), "next_check_at", next)
 }
 
-// apply acts on KwikAPI's record of order o. claimed tells whether this pass holds the
-// order's lease, which a record without a final status must release with a counted check.
+// apply acts on KwikAPI's record of order o. claimed is set when this pass holds the order's
+// lease, which a record without a final status must release with a counted check.
 func (p *pass) apply(ctx context.Context, o models.Order, rec kwikRecord, claimed bool) {
 	switch {
 	case rec.notFound:
@@ -399,8 +399,8 @@ func (p *pass) checkAgain(ctx context.Context, o models.Order, seen models.Order
 	p.stats.Checked++
 }
 
-// markStuck moves an order still unsettled after its last regular check to stuck, tells the
-// customer it takes longer and asks admins to follow it up.
+// markStuck moves an order still unsettled after its last regular check to stuck, with a
+// notice to the customer that it takes longer and an alert asking admins to follow it up.
 func (p *pass) markStuck(ctx context.Context, o models.Order, checks int, seen models.OrderStatus, note string) {
 	next := p.now.Add(p.r.stuckInterval())
 	if err := p.r.Store.NoteCheck(ctx, o.ID, checks, next); err != nil {

@@ -14,8 +14,8 @@ import (
 	"github.com/rechargebot/rechargebot/models/modelstest"
 )
 
-// timedKwik is a KwikAPI stand-in whose pending orders settle at a set time, whoever asks and
-// how often, as real recharges do. It counts the status and transactions calls.
+// timedKwik is a KwikAPI stand-in whose pending orders settle at a set time, however often
+// they are checked, as real recharges do. It counts the status and transactions calls.
 type timedKwik struct {
 	now func() time.Time
 
@@ -109,7 +109,7 @@ func (statusOnly) Transactions(ctx context.Context) ([]kwik.Transaction, error) 
 	return nil, errors.New("the naive approach reads no transaction list")
 }
 
-// pendingLoad describes a stream of recharges that KwikAPI answers PENDING.
+// pendingLoad describes a stream of recharges that KwikAPI reports PENDING at first.
 type pendingLoad struct {
 	name string
 	// gap is the time between two pending orders.
@@ -223,9 +223,9 @@ func openOrders(b *testing.B, store *models.Store) int {
 	return len(open)
 }
 
-// BenchmarkResolverCalls measures the KwikAPI calls spent per settled pending order by the
-// resolver (one transaction list when two or more orders are due) and by the naive approach
-// (one status call per order per check), on the same loads in the same run. Without budgets
+// BenchmarkResolverCalls measures the KwikAPI calls spent per settled pending order on the
+// same loads in the same run. The resolver reads one transaction list when two or more orders
+// are due. The naive approach makes one status call per order per check. Without budgets
 // the numbers show the strategy alone. With KwikAPI's daily limits spread over the day
 // (budgeted), settled-% shows how many orders each approach can settle at all.
 func BenchmarkResolverCalls(b *testing.B) {
