@@ -522,3 +522,33 @@ func TestResolverUnknownOutcome(t *testing.T) {
 		})
 	}
 }
+
+func TestResolverChecksEarlyOnlyTogether(t *testing.T) {
+	clock := noonInIndia()
+	modelstest.Each(t, clock.Now, func(t *testing.T, s *models.Store) {
+		clock.t = indiaTime(12, 0)
+		h := newResolverHarness(t, s, clock)
+		first := h.checkout(testNumber(50), kwiksim.Scenario{Outcome: kwiksim.Pending, Checks: 10})
+
+		// Alone and due in 10 seconds: not checked early, and left due as before.
+		if pass := h.resolve(DefaultCheckInterval - 10*time.Second); pass.Claimed != 0 {
+			t.Errorf("lone order claimed %v before it was due", 10*time.Second)
+		}
+		if got := h.order(first.ID); !got.NextCheckAt.Equal(*first.NextCheckAt) || got.LeaseUntil != nil {
+			t.Errorf("lone order after the pass: next check %v, lease %v; want %v and no lease", got.NextCheckAt, got.LeaseUntil, first.NextCheckAt)
+		}
+
+		// A second order due in 10 seconds shares the first one's transaction list.
+		second := h.checkout(testNumber(51), kwiksim.Scenario{Outcome: kwiksim.Pending, Checks: 10})
+		pass := h.resolve(DefaultCheckInterval - 10*time.Second)
+		if pass.Claimed != 2 || pass.TransactionsCalls != 1 || pass.StatusCalls != 0 {
+			t.Errorf("pass claimed %d orders with %d transactions and %d status calls, want 2, 1 and 0",
+				pass.Claimed, pass.TransactionsCalls, pass.StatusCalls)
+		}
+		a, b := h.order(first.ID), h.order(second.ID)
+		if a.Checks != 1 || b.Checks != 1 || !a.NextCheckAt.Equal(*b.NextCheckAt) {
+			t.Errorf("after the shared check: checks %d and %d, next checks %v and %v; want 1, 1 and equal",
+				a.Checks, b.Checks, a.NextCheckAt, b.NextCheckAt)
+		}
+	})
+}
