@@ -44,10 +44,18 @@ type Options struct {
 	DatabaseURL string
 	// DataDir holds the SQLite file when DatabaseURL is empty; empty means the working directory.
 	DataDir string
+	// MaxConns caps the PostgreSQL connection pool; zero means DefaultMaxConns. SQLite always
+	// uses one connection.
+	MaxConns int
 	// Now is the clock; nil means time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger
 }
+
+// DefaultMaxConns is the PostgreSQL pool size when Options.MaxConns is zero. The engine handles
+// 16 messages at once by default, each holding a lock connection and using one more for its
+// queries, and the scheduler and bulk runs need a few besides.
+const DefaultMaxConns = 40
 
 // Store is the persistence layer. It is safe for concurrent use.
 type Store struct {
@@ -74,7 +82,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	var err error
 	if opts.DatabaseURL != "" {
 		s.dialect = Postgres
-		s.db, err = openPostgres(opts.DatabaseURL)
+		s.db, err = openPostgres(opts.DatabaseURL, opts.MaxConns)
 	} else {
 		s.dialect = SQLite
 		s.db, err = openSQLite(opts.DataDir)
@@ -103,11 +111,23 @@ func newGormConfig() *gorm.Config {
 	}
 }
 
-func openPostgres(dsn string) (*gorm.DB, error) {
+func openPostgres(dsn string, maxConns int) (*gorm.DB, error) {
 	db, err := gorm.Open(postgres.Open(dsn), newGormConfig())
 	if err != nil {
 		return nil, fmt.Errorf("open postgres: %w", redactDSN(err, dsn))
 	}
+
+	// An unbounded pool lets a burst of users exhaust the server's max_connections, which then
+	// refuses every other process too.
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	if maxConns <= 0 {
+		maxConns = DefaultMaxConns
+	}
+	sqlDB.SetMaxOpenConns(maxConns)
+	sqlDB.SetMaxIdleConns(min(maxConns, 10))
 	return db, nil
 }
 

@@ -37,3 +37,24 @@ func TestOpenPostgresBadURLHidesPassword(t *testing.T) {
 		t.Errorf("error reveals the password: %v", err)
 	}
 }
+
+func TestOpenCapsPostgresPool(t *testing.T) {
+	for _, engine := range modelstest.Engines(t) {
+		t.Run(engine.Name, func(t *testing.T) {
+			opts := engine.NewDatabase(t)
+			opts.MaxConns = 3
+			s := modelstest.Open(t, opts)
+			sqlDB, err := s.SQLDB()
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := 3
+			if s.Dialect() == models.SQLite {
+				want = 1
+			}
+			if got := sqlDB.Stats().MaxOpenConnections; got != want {
+				t.Errorf("MaxOpenConnections = %d, want %d", got, want)
+			}
+		})
+	}
+}

@@ -4,20 +4,24 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"reflect"
 	"strings"
 	"time"
 
 	"github.com/caarlos0/env/v11"
+
+	"github.com/rechargebot/rechargebot/models"
 )
 
 // Config is the whole service configuration, read once from environment variables.
 // Each field's help tag is printed by --help; a field tagged secret may instead be read from the
 // file named by the same variable with a _FILE suffix.
 type Config struct {
-	DatabaseURL string `env:"DATABASE_URL" secret:"true" help:"PostgreSQL connection URL; empty uses the embedded SQLite file"`
-	DataDir     string `env:"DATA_DIR" envDefault:"." help:"directory of the SQLite file rechargebot.db when DATABASE_URL is empty"`
+	DatabaseURL      string `env:"DATABASE_URL" secret:"true" help:"PostgreSQL connection URL; empty uses the embedded SQLite file"`
+	DatabaseMaxConns int    `env:"DATABASE_MAX_CONNS" envDefault:"40" help:"maximum PostgreSQL connections of this process; keep instances × this under the server's max_connections"`
+	DataDir          string `env:"DATA_DIR" envDefault:"." help:"directory of the SQLite file rechargebot.db when DATABASE_URL is empty"`
 
 	KwikAPIBaseURL         string        `env:"KWIKAPI_BASE_URL" help:"KwikAPI base URL, e.g. https://www.kwikapi.com or https://uat.kwikapi.com; empty with no key runs the built-in simulator"`
 	KwikAPIKey             string        `env:"KWIKAPI_API_KEY" secret:"true" help:"KwikAPI api_key; empty runs the built-in simulator"`
@@ -111,6 +115,9 @@ func environmentWithFiles(getenv func(string) string) (map[string]string, error)
 }
 
 func (c *Config) validate() error {
+	if c.DatabaseMaxConns < 2 {
+		return fmt.Errorf("DATABASE_MAX_CONNS %d is too small: use at least 2", c.DatabaseMaxConns)
+	}
 	if c.TelegramWebhookURL != "" && c.TelegramWebhookSecret == "" {
 		return fmt.Errorf("TELEGRAM_WEBHOOK_SECRET is missing: set it when TELEGRAM_WEBHOOK_URL is set")
 	}
@@ -193,5 +200,15 @@ func printConfigHelp(w io.Writer) {
 			def = "empty"
 		}
 		fmt.Fprintf(w, "  %-34s %s [default: %s]\n", name, field.Tag.Get("help"), def)
+	}
+}
+
+// storeOptions returns the options that open the configured database.
+func (c *Config) storeOptions(logger *slog.Logger) models.Options {
+	return models.Options{
+		DatabaseURL: c.DatabaseURL,
+		DataDir:     c.DataDir,
+		MaxConns:    c.DatabaseMaxConns,
+		Logger:      logger,
 	}
 }

@@ -137,7 +137,7 @@ func (c *channel) finish(err error) {
 // startService opens the store and the KwikAPI client, builds the engine, the channels and
 // the scheduler, and binds HTTP_ADDR. Nothing takes messages until run.
 func startService(ctx context.Context, cfg Config, logger *slog.Logger, opts serviceOptions) (svc *service, err error) {
-	store, err := models.Open(ctx, models.Options{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir, Logger: logger})
+	store, err := models.Open(ctx, cfg.storeOptions(logger))
 	if err != nil {
 		return nil, err
 	}

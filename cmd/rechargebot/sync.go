@@ -42,7 +42,7 @@ func runSync(ctx context.Context, env *environment, args []string) error {
 	}
 
 	logger := newLogger(env.cfg, env.stderr)
-	store, err := models.Open(ctx, models.Options{DatabaseURL: env.cfg.DatabaseURL, DataDir: env.cfg.DataDir, Logger: logger})
+	store, err := models.Open(ctx, env.cfg.storeOptions(logger))
 	if err != nil {
 		return err
 	}

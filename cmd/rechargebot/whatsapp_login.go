@@ -54,7 +54,7 @@ func runWhatsAppLogin(ctx context.Context, env *environment, args []string) erro
 
 	logger := newLogger(env.cfg, env.stderr)
 	opts.Logger = logger
-	store, err := models.Open(ctx, models.Options{DatabaseURL: env.cfg.DatabaseURL, DataDir: env.cfg.DataDir, Logger: logger})
+	store, err := models.Open(ctx, env.cfg.storeOptions(logger))
 	if err != nil {
 		return err
 	}
