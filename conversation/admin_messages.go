@@ -46,7 +46,7 @@ func init() {
 		msgRevokeNotice: "You are no longer an agent, so /bulk is not available to you. Single recharges work as before.",
 		msgRoleAdmin: "User {{.UserID}} is an admin. Admins come from the service configuration " +
 			"(ADMIN_TELEGRAM_IDS, ADMIN_WHATSAPP_NUMBERS), so change it there.",
-		msgRoleSame: "User {{.UserID}} already is a {{.Role}}.",
+		msgRoleSame: "User {{.UserID}} already has the {{.Role}} role.",
 
 		msgDebitUsage: "Use /debit USER AMOUNT NOTE, where USER is a Telegram user ID or a phone number and " +
 			"NOTE says why, such as /debit 9876543210 500 wrong credit on 4 Dec.",

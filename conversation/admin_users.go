@@ -54,15 +54,14 @@ func runRevoke(ctx context.Context, t *turn, args string) error {
 	return t.changeRole(ctx, args, models.RoleCustomer, msgRevokeUsage, msgRevokeDone, msgRevokeNotice)
 }
 
-// changeRole sets the role of the user named in args and sends them a notice. Admins come from the
-// configuration, so their role is never changed here.
+// changeRole sets the role of the user named in args and sends them a notice. Admins come from
+// the configuration, so their role is never changed here.
 func (t *turn) changeRole(ctx context.Context, args string, role models.Role, usage, done, notice msgKey) error {
-	fields := strings.Fields(args)
-	if len(fields) != 1 {
+	if args == "" {
 		t.say(usage, nil)
 		return nil
 	}
-	target, ok, err := t.findUser(ctx, fields[0])
+	target, ok, err := t.findUser(ctx, args)
 	if !ok {
 		return err
 	}
@@ -87,24 +86,18 @@ func (t *turn) changeRole(ctx context.Context, args string, role models.Role, us
 // runDebit takes money from a user's wallet: "/debit USER AMOUNT NOTE". The note is required
 // because a debit needs a reason on record. The same inbound update delivered twice debits once.
 func runDebit(ctx context.Context, t *turn, args string) error {
-	fields := strings.Fields(args)
-	if len(fields) < 3 {
+	ref, amount, note, ok := splitCreditArgs(args)
+	if !ok || note == "" {
 		t.say(msgDebitUsage, nil)
 		return nil
 	}
-	amount, err := parseAmount(fields[1])
-	if err != nil {
-		t.say(msgDebitUsage, nil)
-		return nil
-	}
-	target, ok, err := t.findUser(ctx, fields[0])
+	target, ok, err := t.findUser(ctx, ref)
 	if !ok {
 		return err
 	}
 
 	change := models.WalletChange{
-		UserID: target.ID, AmountPaise: -amount, Kind: models.LedgerDebit,
-		Note: strings.Join(fields[2:], " "), ActorUserID: t.user.ID,
+		UserID: target.ID, AmountPaise: -amount, Kind: models.LedgerDebit, Note: note, ActorUserID: t.user.ID,
 	}
 	if t.in.UpdateID != "" {
 		change.RefKey = "debit:" + string(t.in.Chat.Channel) + ":" + t.in.UpdateID
@@ -133,12 +126,11 @@ func runDebit(ctx context.Context, t *turn, args string) error {
 // runUser shows a user to an admin: role, balance, chats and latest orders. Phone numbers
 // and recharged numbers are masked, because the admin is not their owner.
 func runUser(ctx context.Context, t *turn, args string) error {
-	fields := strings.Fields(args)
-	if len(fields) != 1 {
+	if args == "" {
 		t.say(msgUserUsage, nil)
 		return nil
 	}
-	target, ok, err := t.findUser(ctx, fields[0])
+	target, ok, err := t.findUser(ctx, args)
 	if !ok {
 		return err
 	}

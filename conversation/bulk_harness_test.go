@@ -27,6 +27,13 @@ const agentID = "2001"
 // simLatency is the simulator's delay per KwikAPI reply in bulk tests, like a fast real API.
 const simLatency = 20 * time.Millisecond
 
+// Set moves the clock to at.
+func (c *clock) Set(at time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = at
+}
+
 // recordingSender is a bot.Sender that keeps what it was asked to send. A new message gets
 // the reference "m<n>"; an edit returns the reference it edited.
 type recordingSender struct {
@@ -57,11 +64,13 @@ func (s *recordingSender) messages() []sentMessage {
 }
 
 // eachBulkEngine runs fn on SQLite and, when configured, PostgreSQL, with a bulk harness:
-// the simulator answers after simLatency, the agent has the agent role, and a recording
-// sender takes the progress messages. configure, when set, adjusts the engine's Config.
+// the simulator replies after simLatency, the agent has the agent role, and a recording
+// sender takes the progress messages. Each engine gets a clock of its own, starting at
+// testStart. configure, when set, adjusts the engine's Config.
 func eachBulkEngine(t *testing.T, configure func(*Config), fn func(t *testing.T, h *harness, sender *recordingSender)) {
 	c := newClock()
 	modelstest.Each(t, c.Now, func(t *testing.T, s *models.Store) {
+		c.Set(testStart)
 		sender := &recordingSender{}
 		h := newBulkHarness(t, s, c, simLatency, func(cfg *Config) {
 			cfg.Sender = sender
@@ -73,7 +82,7 @@ func eachBulkEngine(t *testing.T, configure func(*Config), fn func(t *testing.T,
 	})
 }
 
-// newBulkHarness is newHarness with a simulator that answers after latency and with the
+// newBulkHarness is newHarness with a simulator that replies after latency and with the
 // agent user in the agent role.
 func newBulkHarness(t testing.TB, store *models.Store, c *clock, latency time.Duration, configure func(*Config)) *harness {
 	t.Helper()
@@ -81,7 +90,7 @@ func newBulkHarness(t testing.TB, store *models.Store, c *clock, latency time.Du
 	srv := httptest.NewServer(sim.Handler())
 	t.Cleanup(srv.Close)
 
-	client, err := kwik.New(srv.URL, sim.APIKey(), kwik.WithRechargeTimeout(500*time.Millisecond), kwik.WithRetry(1, time.Millisecond))
+	client, err := kwik.New(srv.URL, sim.APIKey(), kwik.WithRechargeTimeout(2*time.Second), kwik.WithRetry(1, time.Millisecond))
 	if err != nil {
 		t.Fatalf("new kwik client: %v", err)
 	}

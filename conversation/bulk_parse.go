@@ -52,9 +52,9 @@ func (e *bulkCSVError) Error() string { return fmt.Sprintf("read CSV line %d: %v
 func (e *bulkCSVError) Unwrap() error { return errBulkCSV }
 
 // parseBulkText splits pasted lines into rows. A line with tabs or semicolons is split at
-// them. Any other line is split at spaces, dropping a comma at the end of a field, so
-// "9876543210, 199" is two fields while "1,999" stays one. A line without spaces is split at
-// commas. Blank lines are skipped but still counted in line numbers. A first row
+// them, and a line whose first word has a comma inside ("9876543210,199,Vodafone (Vi)") at
+// its commas. Any other line is split at spaces, dropping a comma at the end of a field, so
+// "9876543210, 199" is two fields while "1,999" stays one. Blank lines are skipped but still counted in line numbers. A first row
 // without any digit is a header and skipped. More than maxLines rows returns errBulkTooLarge.
 func parseBulkText(text string, maxLines int) ([]bulkRow, error) {
 	text = strings.TrimPrefix(text, "\uFEFF")
@@ -78,7 +78,7 @@ func splitBulkLine(line string) []string {
 		return trimFields(strings.FieldsFunc(line, func(r rune) bool { return r == '\t' || r == ';' }))
 	}
 	fields := strings.Fields(line)
-	if len(fields) == 1 {
+	if strings.Contains(strings.TrimRight(fields[0], ","), ",") {
 		return trimFields(strings.Split(line, ","))
 	}
 	for i, f := range fields {
@@ -90,8 +90,9 @@ func splitBulkLine(line string) []string {
 // parseBulkCSV reads a CSV file of rows: UTF-8 with or without a byte order mark, CRLF or LF
 // line ends, fields separated by commas, or by semicolons or tabs when the first line has
 // more of those than commas. Line numbers are the file's. It returns errBulkNotText for a
-// file that is not UTF-8, *bulkCSVError for broken quoting, errBulkTooLarge past maxLines rows
-// and errBulkEmpty for a file without rows.
+// file that is not UTF-8, *bulkCSVError with the line of the first row whose quotes are broken
+// (so that no lines vanish into an unterminated quote), errBulkTooLarge past maxLines rows and
+// errBulkEmpty for a file without rows.
 func parseBulkCSV(data []byte, maxLines int) ([]bulkRow, error) {
 	data = bytes.TrimPrefix(data, []byte("\uFEFF"))
 	if !utf8.Valid(data) || bytes.IndexByte(data, 0) >= 0 {
@@ -101,7 +102,6 @@ func parseBulkCSV(data []byte, maxLines int) ([]bulkRow, error) {
 	r := csv.NewReader(bytes.NewReader(data))
 	r.Comma = csvSeparator(data)
 	r.FieldsPerRecord = -1
-	r.LazyQuotes = true
 	r.TrimLeadingSpace = true
 
 	var rows []bulkRow
@@ -112,7 +112,7 @@ func parseBulkCSV(data []byte, maxLines int) ([]bulkRow, error) {
 		}
 		var parseErr *csv.ParseError
 		if errors.As(err, &parseErr) {
-			return nil, &bulkCSVError{Line: parseErr.Line, Err: parseErr.Err}
+			return nil, &bulkCSVError{Line: parseErr.StartLine, Err: parseErr.Err}
 		}
 		if err != nil {
 			return nil, err
@@ -206,10 +206,10 @@ func parseBulkRow(fields []string) (bulkRequest, *bulkProblem) {
 }
 
 func parseDTHRow(fields []string) (bulkRequest, *bulkProblem) {
-	if len(fields) < 4 {
+	last := len(fields) - 1
+	if len(fields) < 4 || fields[last-1] == "" || strings.Join(fields[1:last-1], "") == "" {
 		return bulkRequest{}, &bulkProblem{key: msgBulkBadShape}
 	}
-	last := len(fields) - 1
 	amount, err := parseAmount(fields[last])
 	if err != nil {
 		return bulkRequest{}, &bulkProblem{key: msgBulkBadAmount, vars: vars{"Value": clip(fields[last], 24)}}

@@ -1,0 +1,244 @@
+package conversation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/rechargebot/rechargebot/models"
+)
+
+// adminCommands are every admin command with arguments that would work for an admin.
+var adminCommands = []string{
+	"/credit 1001 500", "/debit 1001 100 mistake", "/grant 1001", "/revoke 1001", "/user 1001",
+	"/orders pending", "/order 26120412345678", "/sync", "/kwikbalance", "/stats",
+}
+
+func TestAdminCommandsRefusedForOthers(t *testing.T) {
+	eachBulkEngine(t, func(cfg *Config) {
+		cfg.SyncCatalog = func(context.Context) error { t.Error("a refused /sync ran the sync"); return nil }
+	}, func(t *testing.T, h *harness, _ *recordingSender) {
+		h.fund(customerID, 50_000)
+		for _, sender := range []string{customerID, agentID} {
+			for _, command := range adminCommands {
+				name, _, _ := parseCommand(command)
+				t.Run(sender+" "+name, func(t *testing.T) {
+					out := h.send(sender, command)
+					wantText(t, out, "You are not allowed to use /"+name+".")
+				})
+			}
+		}
+		h.checkWallet(customerID, 50_000)
+		if role := h.user(customerID).Role; role != models.RoleCustomer {
+			t.Errorf("customer role = %s after refused commands, want customer", role)
+		}
+		if msgs := h.outbox(customerID); len(msgs) != 0 {
+			t.Errorf("outbox for the customer = %q, want nothing", msgs)
+		}
+		if n := h.sim.Calls("balance"); n != 0 {
+			t.Errorf("balance calls = %d, want 0", n)
+		}
+	})
+}
+
+func TestCommandsListedByRole(t *testing.T) {
+	names := func(role models.Role) []string {
+		var out []string
+		for _, c := range Commands(role) {
+			out = append(out, c.Name)
+		}
+		return out
+	}
+	customer, agent, admin := names(models.RoleCustomer), names(models.RoleAgent), names(models.RoleAdmin)
+	for _, command := range adminCommands {
+		name, _, _ := parseCommand(command)
+		if slices.Contains(customer, name) || slices.Contains(agent, name) {
+			t.Errorf("/%s is listed for a customer or an agent", name)
+		}
+		if !slices.Contains(admin, name) {
+			t.Errorf("/%s is not listed for an admin", name)
+		}
+	}
+	for _, name := range []string{"bulk", "bulkstatus", "bulkcancel"} {
+		if slices.Contains(customer, name) {
+			t.Errorf("/%s is listed for a customer", name)
+		}
+		if !slices.Contains(agent, name) || !slices.Contains(admin, name) {
+			t.Errorf("/%s is not listed for an agent and an admin", name)
+		}
+	}
+	if !slices.Contains(customer, "recharge") || !slices.Contains(agent, "recharge") {
+		t.Error("/recharge is missing for a customer or an agent")
+	}
+}
+
+func TestGrantAndRevoke(t *testing.T) {
+	eachBulkEngine(t, nil, func(t *testing.T, h *harness, _ *recordingSender) {
+		customer := h.user(customerID)
+
+		out := h.send(adminID, "/grant "+customerID)
+		wantText(t, out, "User "+itoa(customer.ID)+" (User 1001) is now an agent")
+		if role := h.user(customerID).Role; role != models.RoleAgent {
+			t.Errorf("role after /grant = %s, want agent", role)
+		}
+		wantText(t, outs(h.outbox(customerID)...), "You are now an agent")
+		wantText(t, h.send(customerID, "/help"), "/bulk")
+
+		wantText(t, h.send(adminID, "/grant tg:"+customerID), "already has the agent role")
+		wantText(t, h.send(adminID, "/grant "+adminID), "is an admin")
+		wantText(t, h.send(adminID, "/grant"), "Use /grant USER")
+		wantText(t, h.send(adminID, "/grant 5550001"), "No user matches 5550001")
+
+		out = h.send(adminID, "/revoke "+customerID)
+		wantText(t, out, "is a customer again")
+		if role := h.user(customerID).Role; role != models.RoleCustomer {
+			t.Errorf("role after /revoke = %s, want customer", role)
+		}
+		wantText(t, h.send(customerID, "/bulk"), "not allowed to use /bulk")
+		wantText(t, h.send(adminID, "/revoke "+adminID), "is an admin")
+		if role := h.user(adminID).Role; role != models.RoleAdmin {
+			t.Errorf("admin role after /revoke = %s, want admin", role)
+		}
+	})
+}
+
+func TestGrantByPhoneNumber(t *testing.T) {
+	eachBulkEngine(t, nil, func(t *testing.T, h *harness, _ *recordingSender) {
+		ctx := context.Background()
+		user, err := h.store.EnsureUser(ctx, models.ChannelWhatsApp, "919876543210", "919876543210", "Ravi")
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := h.send(adminID, "/grant +91 98765-43210")
+		wantText(t, out, "User "+itoa(user.ID)+" (Ravi) is now an agent")
+		out = h.send(adminID, "/revoke 09876543210")
+		wantText(t, out, "User "+itoa(user.ID)+" (Ravi) is a customer again")
+		out = h.send(adminID, "/debit +91 98765 43210 50")
+		wantText(t, out, "Use /debit USER AMOUNT NOTE")
+		h.wantNoFullNumberInLogs("9876543210")
+	})
+}
+
+func TestDebitByAdmin(t *testing.T) {
+	eachBulkEngine(t, nil, func(t *testing.T, h *harness, _ *recordingSender) {
+		h.fund(customerID, 50_000)
+		customer, admin := h.user(customerID), h.user(adminID)
+
+		in := inbound(adminID, "/debit "+customerID+" 200 wrong credit on 4 Dec")
+		in.UpdateID = "91"
+		out := h.handle(in)
+		wantText(t, out, "Debited ₹200 from user "+itoa(customer.ID), "balance is now ₹300")
+		h.handle(in) // the same update delivered again
+		h.checkWallet(customerID, 30_000)
+
+		entries, err := h.store.Ledger(context.Background(), customer.ID, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(entries) != 1 || entries[0].Kind != models.LedgerDebit || entries[0].AmountPaise != -20_000 ||
+			entries[0].Note != "wrong credit on 4 Dec" || entries[0].ActorUserID == nil || *entries[0].ActorUserID != admin.ID {
+			t.Errorf("latest ledger entry = %+v, want the admin's debit of 20000 with its note", entries)
+		}
+		wantText(t, outs(h.outbox(customerID)...), "₹200 was taken from your wallet by an admin: wrong credit on 4 Dec")
+
+		wantText(t, h.send(adminID, "/debit "+customerID+" 500 too much"), "has only ₹300")
+		wantText(t, h.send(adminID, "/debit "+customerID+" 100"), "Use /debit USER AMOUNT NOTE")
+		wantText(t, h.send(adminID, "/debit "+customerID+" lots of money"), "Use /debit USER AMOUNT NOTE")
+		h.checkWallet(customerID, 30_000)
+	})
+}
+
+// placeTestOrder places an order for user and records outcomes on it, one after another.
+func (h *harness) placeTestOrder(id, number string, paise int64, outcomes ...models.OrderStatus) models.Order {
+	h.t.Helper()
+	ctx := context.Background()
+	order, err := h.store.PlaceOrder(ctx, models.NewOrder{
+		UserID: h.user(id).ID, Kind: models.KindMobile, Number: number, OperatorID: "1", OperatorName: "Airtel",
+		AmountPaise: paise, CheckoutToken: fmt.Sprintf("test:%s:%d", number, len(h.orders(id))),
+	})
+	if err != nil {
+		h.t.Fatalf("place order: %v", err)
+	}
+	for _, status := range outcomes {
+		order, _, err = h.store.RecordOutcome(ctx, order.ID, models.Outcome{Status: status, Note: "test " + string(status)})
+		if err != nil {
+			h.t.Fatalf("record %s: %v", status, err)
+		}
+	}
+	return order
+}
+
+func TestAdminOrderViews(t *testing.T) {
+	eachBulkEngine(t, nil, func(t *testing.T, h *harness, _ *recordingSender) {
+		h.fund(customerID, 100_000)
+		ok := h.placeTestOrder(customerID, "9812345610", 19_900, models.StatusSuccess)
+		failed := h.placeTestOrder(customerID, "9812345611", 4_900, models.StatusFailure)
+		pending := h.placeTestOrder(customerID, "9812345612", 9_900, models.StatusPending)
+		stuck := h.placeTestOrder(customerID, "9812345613", 14_900, models.StatusPending, models.StatusStuck)
+
+		cases := []struct {
+			command string
+			want    []string
+			absent  []string
+		}{
+			{"/orders pending", []string{"pending orders", itoa(pending.ID), "******5612", "pending"}, []string{itoa(ok.ID), itoa(stuck.ID)}},
+			{"/orders failed", []string{itoa(failed.ID), "******5611"}, []string{itoa(pending.ID)}},
+			{"/orders stuck", []string{itoa(stuck.ID), "₹149"}, []string{itoa(failed.ID)}},
+			{"/orders", []string{"Use /orders pending, /orders failed or /orders stuck"}, nil},
+			{"/order " + itoa(stuck.ID), []string{"Order " + itoa(stuck.ID) + ": stuck", "mobile ******5613", "sending → pending: test pending", "pending → stuck", "placed"}, nil},
+			{"/order 123", []string{"There is no order 123"}, nil},
+			{"/order abc", []string{"Use /order ORDER_ID"}, nil},
+			{"/user " + customerID, []string{"customer since", "Balance: ₹553", "telegram " + customerID, itoa(ok.ID), "******5610"}, nil},
+			{"/user", []string{"Use /user USER"}, nil},
+			{"/stats", []string{"Orders: 4", "Recharged: ₹199 in 1 successful orders", "Success rate: 50.0% of 2 settled", "Waiting for a result: 1", "stuck: 1"}, nil},
+		}
+		for _, tc := range cases {
+			t.Run(tc.command, func(t *testing.T) {
+				out := h.send(adminID, tc.command)
+				wantText(t, out, tc.want...)
+				for _, absent := range tc.absent {
+					if strings.Contains(text(out), absent) {
+						t.Errorf("reply shows %q:\n%s", absent, text(out))
+					}
+				}
+				for _, full := range []string{"9812345610", "9812345611", "9812345612", "9812345613"} {
+					if strings.Contains(text(out), full) {
+						t.Errorf("reply to an admin shows the full number %s", full)
+					}
+				}
+			})
+		}
+	})
+}
+
+func TestSyncAndKwikBalance(t *testing.T) {
+	var syncErr error
+	syncs := 0
+	eachBulkEngine(t, func(cfg *Config) {
+		cfg.SyncCatalog = func(context.Context) error { syncs++; return syncErr }
+	}, func(t *testing.T, h *harness, _ *recordingSender) {
+		syncs, syncErr = 0, nil
+		wantText(t, h.send(adminID, "/sync"), "The operator catalog is up to date")
+		syncErr = fmt.Errorf("sync operators: %w", &models.BudgetExhaustedError{Endpoint: "operator_codes", Limit: 20})
+		wantText(t, h.send(adminID, "/sync"), "call budget for this is used up")
+		syncErr = errors.New("sync operators: connection refused")
+		wantText(t, h.send(adminID, "/sync"), "KwikAPI did not answer properly")
+		if syncs != 3 {
+			t.Errorf("sync ran %d times, want 3", syncs)
+		}
+
+		wantText(t, h.send(adminID, "/kwikbalance"), "KwikAPI balance: ₹1,00,000")
+		if n := h.sim.Calls("balance"); n != 1 {
+			t.Errorf("balance calls = %d, want 1", n)
+		}
+	})
+}
+
+func TestSyncWithoutHook(t *testing.T) {
+	eachBulkEngine(t, nil, func(t *testing.T, h *harness, _ *recordingSender) {
+		wantText(t, h.send(adminID, "/sync"), "That is not available on this server")
+	})
+}
