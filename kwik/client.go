@@ -1,8 +1,8 @@
 // Package kwik is a typed client of the KwikAPI v2 recharge aggregator.
 //
-// It owns the wire protocol: one method per endpoint, tolerant decoding of KwikAPI's mixed
-// shapes (numbers as strings or numbers, "status" or "STATUS", wrapped or bare replies), money
-// as int64 paise, dates converted from India time to UTC, and typed errors that work with
+// It owns the wire protocol, with one method per endpoint. Decoding tolerates KwikAPI's mixed
+// shapes: numbers as strings or numbers, "status" or "STATUS", wrapped or bare replies. Money
+// is int64 paise, dates are converted from India time to UTC, and errors are typed for
 // errors.Is and errors.As.
 //
 // Read endpoints retry network errors and 5xx replies with exponential backoff. Recharge is

@@ -22,7 +22,7 @@ const (
 	EndpointTransactions    Endpoint = "transactions"
 )
 
-// Route is where an endpoint lives on the KwikAPI server and which HTTP method it takes.
+// Route is an endpoint's path on the KwikAPI server and its HTTP method.
 type Route struct {
 	Path   string
 	Method string
@@ -43,7 +43,7 @@ var routes = map[Endpoint]Route{
 	EndpointTransactions:    {"/api/v2/transactions.php", http.MethodGet},
 }
 
-// Endpoints returns every endpoint the client knows, in a fixed order.
+// Endpoints returns every endpoint the client calls, in a fixed order.
 func Endpoints() []Endpoint {
 	return []Endpoint{
 		EndpointCategories, EndpointOperators, EndpointOperatorDetails, EndpointCircles,

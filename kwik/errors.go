@@ -22,7 +22,7 @@ var (
 	ErrOperatorUnavailable = errors.New("operator unavailable")
 	// ErrInvalidParams: KwikAPI rejected a parameter (code 147), or the client did before sending.
 	ErrInvalidParams = errors.New("invalid parameters")
-	// ErrUnknownOutcome: a recharge got no clear answer (timeout, reset, 5xx, non-JSON body,
+	// ErrUnknownOutcome: a recharge got no clear reply (timeout, reset, 5xx, non-JSON body,
 	// unknown status). The money may have moved: poll the status, never send the order again.
 	ErrUnknownOutcome = errors.New("recharge outcome unknown")
 	// ErrOrderNotFound: status.php does not know the order id.
@@ -146,7 +146,7 @@ var unknownOrderFragments = []string{
 	"not found", "no record", "no transaction", "no data", "invalid order", "does not exist", "not exist", "no such order",
 }
 
-// mentionsUnknownOrder reports whether a status.php message says the order id is unknown.
+// mentionsUnknownOrder reports whether a status.php message states that the order id is unknown.
 func mentionsUnknownOrder(messages ...string) bool {
 	for _, message := range messages {
 		lower := strings.ToLower(message)

@@ -223,3 +223,21 @@ func resetConnection(w http.ResponseWriter, r *http.Request) {
 	}
 	conn.Close()
 }
+
+// TestErrorBodyIsReadThroughLimit pads a JSON error past the 64 KiB error-body limit: the client
+// stops reading there, so the message is lost and the HTTP status alone sets the kind.
+func TestErrorBodyIsReadThroughLimit(t *testing.T) {
+	padded := `{"status": "FAILED", "message": "Invalid API Key", "pad": "` + strings.Repeat("x", 100<<10) + `"}`
+	c := endpointClient(t, kwik.EndpointBalance, nil, reply{status: http.StatusTooManyRequests, body: padded})
+	_, err := c.Balance(t.Context())
+	var apiErr *kwik.APIError
+	if !errors.As(err, &apiErr) {
+		t.Fatalf("err = %v, want an *APIError", err)
+	}
+	if apiErr.Kind != kwik.ErrRateLimited {
+		t.Errorf("Kind = %v, want ErrRateLimited from HTTP 429", apiErr.Kind)
+	}
+	if apiErr.Message == "Invalid API Key" {
+		t.Error("the message past the limit was decoded, so the whole body was read")
+	}
+}

@@ -15,7 +15,7 @@ import (
 // testKey is long and unusual so that a scan for it in error text cannot match by accident.
 const testKey = "k3y-Secret/+=value-9a8b7c"
 
-// reply is what a fake KwikAPI endpoint answers.
+// reply is the response of a fake KwikAPI endpoint.
 type reply struct {
 	status      int
 	body        string

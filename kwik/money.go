@@ -82,7 +82,7 @@ func ParsePaise(s string) (int64, error) {
 	}
 	whole = strings.TrimLeft(whole, "0")
 	if len(whole) > maxRupeeDigits {
-		return 0, fmt.Errorf("parse amount %q: more than %d rupee digits", s, maxRupeeDigits)
+		return 0, fmt.Errorf("parse amount %q: too large, want at most %d rupee digits", s, maxRupeeDigits)
 	}
 
 	paise := int64(0)

@@ -47,7 +47,7 @@ type RechargeRequest struct {
 	AmountPaise int64
 }
 
-// RechargeResult is KwikAPI's answer to a recharge.
+// RechargeResult is KwikAPI's reply to a recharge.
 type RechargeResult struct {
 	Status       Status
 	OrderID      string
@@ -68,7 +68,7 @@ const maxOrderIDDigits = 14
 // order id) means the money may have moved: poll Status, never send the order again. Any
 // other error (ErrAuth, ErrRateLimited, ErrInsufficientBalance, ErrInvalidParams,
 // ErrOperatorUnavailable, a BeforeCall error, a context ended before sending) means KwikAPI
-// refused the request and no money moved; the result then holds what the reply said.
+// rejected the request and no money moved. The result then contains the fields of the reply.
 func (c *Client) Recharge(ctx context.Context, r RechargeRequest) (RechargeResult, error) {
 	if err := r.validate(); err != nil {
 		return RechargeResult{}, &APIError{Endpoint: EndpointRecharge, Message: err.Error(), Kind: ErrInvalidParams}
@@ -131,9 +131,9 @@ func checkDigits(name, value string, minLen, maxLen int) error {
 	return nil
 }
 
-// decodeRecharge reads a recharge reply. A FAILED reply whose code or message names a refusal
-// kind (insufficient balance, duplicate order id, ...) is returned as that *APIError with the
-// result filled in; any other FAILED reply is a StatusFailure result.
+// decodeRecharge reads a recharge reply. A FAILED reply whose code or message names an error
+// kind (insufficient balance, duplicate order id, ...) returns that *APIError beside the
+// filled-in result. Any other FAILED reply is a StatusFailure result.
 func decodeRecharge(body []byte) (RechargeResult, error) {
 	o, err := decodeObject(body)
 	if err != nil {
@@ -244,7 +244,7 @@ func decodeStatus(body []byte) (StatusResult, error) {
 }
 
 // statusFailure explains a status reply without an order id or a known state. A failure whose
-// message says the order is unknown is ErrOrderNotFound. Any other failure is returned with
+// message states that the order is unknown is ErrOrderNotFound. Any other failure is returned with
 // the kind its code or message names, possibly none, so that a caller never settles an order
 // as lost on a message it cannot read.
 func statusFailure(o, record object, statusText string) error {

@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// failure is what a reply object says about an error.
+// failure is the error information of a reply object.
 type failure struct {
 	failed  bool
 	code    string

@@ -28,7 +28,7 @@ type request struct {
 	number string
 }
 
-// failureClass says what a failed attempt means for retrying and for a recharge's outcome.
+// failureClass is the meaning of a failed attempt for retrying and for a recharge's outcome.
 type failureClass int
 
 const (

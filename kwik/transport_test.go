@@ -14,7 +14,7 @@ import (
 	"github.com/rechargebot/rechargebot/kwik"
 )
 
-// sequence answers the n-th request with handlers[n], repeating the last one.
+// sequence serves the n-th request with handlers[n], repeating the last one.
 func sequence(t *testing.T, handlers ...http.HandlerFunc) (*httptest.Server, *atomic.Int32) {
 	t.Helper()
 	var calls atomic.Int32

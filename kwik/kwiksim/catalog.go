@@ -14,8 +14,8 @@ type Operator struct {
 	Service string
 	// Provider is the operator's short name in recharge and transaction replies, such as "VI".
 	Provider string
-	// Inactive lists the biller with status "0"; BillerOff lists it with biller_status "off".
-	// Either way a recharge answers "Operator is temporarily unavailable".
+	// Inactive lists the biller with status "0", and BillerOff lists it with biller_status "off".
+	// Either way a recharge fails with "Operator is temporarily unavailable".
 	Inactive          bool
 	BillerOff         bool
 	MinPaise          int64

@@ -102,7 +102,7 @@ func operatorFields(op Operator) map[string]any {
 	return fields
 }
 
-// handleOperatorDetails answers one object for one opid and an array for a "#"-joined batch.
+// handleOperatorDetails returns one object for one opid and an array for a "#"-joined batch.
 func (s *Simulator) handleOperatorDetails(w http.ResponseWriter, form url.Values) {
 	ids := strings.Split(form.Get("opid"), "#")
 
@@ -149,8 +149,8 @@ func (s *Simulator) handleCircles(w http.ResponseWriter) {
 }
 
 // handleDetect reports a number's operator and circle. A ported number gets the integration
-// guide's flat shape with is_ported; other numbers get the nested "details" shape when their
-// last digit is even and the flat shape when it is odd.
+// guide's flat shape with is_ported. Other numbers get the nested "details" shape when their
+// last digit is even, and the flat shape when it is odd.
 func (s *Simulator) handleDetect(w http.ResponseWriter, form url.Values) {
 	mobile := form.Get("number")
 	if !validMobile(mobile) {
@@ -246,7 +246,7 @@ func (s *Simulator) handleDTHPlans(w http.ResponseWriter, form url.Values) {
 	})
 }
 
-// handleROffers answers offers for Airtel and Vi and an empty list for other operators.
+// handleROffers returns offers for Airtel and Vi, and an empty list for other operators.
 func (s *Simulator) handleROffers(w http.ResponseWriter, form url.Values) {
 	mobile := form.Get("mobile")
 	op, ok := s.Operator(form.Get("opid"))

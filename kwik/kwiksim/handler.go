@@ -147,7 +147,7 @@ const htmlErrorPage = `<!DOCTYPE html>
 <body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>
 `
 
-// writeFault answers as a failing server or proxy would: HTTP 500, an HTML page with status
+// writeFault replies as a failing server or proxy would: HTTP 500, an HTML page with status
 // 200, or no reply until the request's context ends.
 func writeFault(w http.ResponseWriter, r *http.Request, o Outcome) {
 	switch o {

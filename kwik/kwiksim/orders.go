@@ -216,8 +216,8 @@ func (s *Simulator) settle(o *order, status kwik.Status) {
 	}
 }
 
-// lookUp counts one status or transactions reply showing the order and applies the scenario's
-// next step once its Checks are used up; the caller holds s.mu.
+// lookUp counts one status or transactions reply showing the order. Once the scenario's Checks
+// are used up, it applies the next step. The caller holds s.mu.
 func (s *Simulator) lookUp(o *order) {
 	o.Lookups++
 	if o.Lookups <= o.scenario.Checks {

@@ -2,28 +2,28 @@ package kwiksim
 
 import "strconv"
 
-// Outcome is what the simulator does with a recharge, or how a scripted order ends.
+// Outcome is the simulator's handling of a recharge, or the end state of a scripted order.
 type Outcome int
 
 // Outcomes of a recharge.
 const (
-	// Success answers SUCCESS and debits the merchant balance.
+	// Success replies SUCCESS and debits the merchant balance.
 	Success Outcome = iota
-	// Failure answers FAILED ("Transaction Failed") and leaves the balance as it was.
+	// Failure replies FAILED ("Transaction Failed") and leaves the balance as it was.
 	Failure
-	// Pending answers PENDING and debits the balance; status lookups answer PENDING Checks times,
+	// Pending replies PENDING and debits the balance. Status lookups show PENDING Checks times,
 	// then Final (Success by default).
 	Pending
-	// Refund answers SUCCESS; status lookups answer SUCCESS Checks times, then REFUND, and the
+	// Refund replies SUCCESS. Status lookups show SUCCESS Checks times, then REFUND, and the
 	// balance is credited back.
 	Refund
 	// Hang records the order as Final, then holds the reply until the request's context ends.
 	Hang
-	// ServerError records the order as Final and answers HTTP 500.
+	// ServerError records the order as Final and replies HTTP 500.
 	ServerError
-	// HTML records the order as Final and answers HTTP 200 with an HTML page.
+	// HTML records the order as Final and replies HTTP 200 with an HTML page.
 	HTML
-	// InsufficientBalance answers FAILED with error_code 101, as when the merchant wallet is empty.
+	// InsufficientBalance replies FAILED with error_code 101, as when the merchant wallet is empty.
 	InsufficientBalance
 )
 
@@ -39,14 +39,14 @@ func (o Outcome) String() string {
 // Scenario scripts what the simulator does for one number.
 type Scenario struct {
 	Outcome Outcome
-	// Final is how an order behind a Pending, Hang, ServerError or HTML reply ends: Success
-	// (the zero value), Failure or Refund.
+	// Final is the end state of an order behind a Pending, Hang, ServerError or HTML reply:
+	// Success (the zero value), Failure or Refund.
 	Final Outcome
 	// Checks is how many lookups (status.php calls for the order, or transactions.php calls)
 	// still show the first state: PENDING for Pending, SUCCESS for Refund.
 	Checks int
 	// Unrecorded, with Hang, ServerError or HTML, drops the order as if the request never reached
-	// KwikAPI: status.php then answers that the order is not found.
+	// KwikAPI, so status.php then reports that the order is not found.
 	Unrecorded bool
 	// DetectAs and DetectCircle make operator_fetch_v2.php report this operator id and circle
 	// code instead of the ones the number's prefix implies, as for a ported number.

@@ -5,15 +5,16 @@
 // in-process with httptest.NewServer(sim.Handler()) or standalone with
 // `rechargebot sandbox --addr 127.0.0.1:PORT`. It is safe for concurrent use.
 //
-// It holds a catalog (prepaid 1 Airtel, 3 Idea, 8 Reliance Jio, 21 Vodafone (Vi) and others;
-// DTH 23 Airtel DTH, 24 Big TV, 25 Dish TV, 26 Sun Direct, 27 Tata Sky (Tata Play),
-// 28 Videocon D2H; postpaid, electricity and gas billers; every documented circle), plans,
-// R-offers for Airtel and Vi, and a merchant balance that a recharge debits by the charged
-// amount and a failure or refund credits back. It checks the API key, rejects a reused
-// order_id and enforces the daily call limits per India day of the injected clock.
+// Its catalog lists prepaid operators 1 Airtel, 3 Idea, 8 Reliance Jio and 21 Vodafone (Vi)
+// among others. DTH operators are 23 Airtel DTH, 24 Big TV, 25 Dish TV, 26 Sun Direct, 27 Tata
+// Sky (Tata Play) and 28 Videocon D2H. Postpaid, electricity and gas billers and every
+// documented circle complete it. It serves plans and, for Airtel and Vi, R-offers. A recharge debits the merchant
+// balance by the charged amount, and a failure or refund credits it back. The simulator checks
+// the API key, rejects a reused order_id and enforces the daily call limits per India day of
+// the injected clock.
 //
 // A mobile number's operator follows its second digit (0–1 Vi, 2 Idea, 3–5 Jio, 6–9 Airtel)
-// and its circle its third to fifth digits. Unless Script says otherwise, the last four
+// and its circle its third to fifth digits. Unless Script sets a scenario, the last four
 // digits of the number (or DTH subscriber id) choose the outcome:
 //
 //	ends in   recharge.php                           later status.php / transactions.php
@@ -149,7 +150,7 @@ func (s *Simulator) Script(number string, sc Scenario) {
 }
 
 // FailNext makes the next n calls of an endpoint fail with ServerError, HTML or Hang, before
-// the key or the limits are checked; other outcomes are ignored. Use it to test retries.
+// the key or the limits are checked. It ignores other outcomes. Use it to test retries.
 func (s *Simulator) FailNext(ep kwik.Endpoint, n int, o Outcome) {
 	if o != ServerError && o != HTML && o != Hang {
 		return
