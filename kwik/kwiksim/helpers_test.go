@@ -48,3 +48,11 @@ func rechargeOf(orderID, number, opid string, paise int64) kwik.RechargeRequest 
 }
 
 func errorIs(err, target error) bool { return err != nil && errors.Is(err, target) }
+
+// newServer serves the simulator for a test or benchmark and returns its base URL.
+func newServer(tb testing.TB, sim *kwiksim.Simulator) string {
+	tb.Helper()
+	srv := httptest.NewServer(sim.Handler())
+	tb.Cleanup(srv.Close)
+	return srv.URL
+}
