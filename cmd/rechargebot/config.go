@@ -67,6 +67,12 @@ type Config struct {
 
 	SessionIdleTimeout time.Duration `env:"SESSION_IDLE_TIMEOUT" envDefault:"15m" help:"an unfinished conversation idle this long returns to the start (duration)"`
 
+	BulkMaxLines       int    `env:"BULK_MAX_LINES" envDefault:"1000" help:"maximum number of lines in one bulk run, pasted or in a CSV file"`
+	BulkConcurrency    int    `env:"BULK_CONCURRENCY" envDefault:"5" help:"recharges of one bulk run sent at once, and operator lookups of its preview; 1 to 50"`
+	DailyLimitCustomer string `env:"DAILY_LIMIT_CUSTOMER" envDefault:"0" help:"maximum a customer may spend on recharges per India day, in rupees such as 5000; 0 means no cap"`
+	DailyLimitAgent    string `env:"DAILY_LIMIT_AGENT" envDefault:"0" help:"maximum an agent may spend on recharges per India day, bulk runs included, in rupees; 0 means no cap"`
+	MessagesPerMinute  int    `env:"MESSAGES_PER_MINUTE" envDefault:"30" help:"messages one sender may send per minute before the bot skips them (configured admins are exempt); 0 means no limit"`
+
 	LogLevel  string `env:"LOG_LEVEL" envDefault:"info" help:"debug, info, warn or error"`
 	LogFormat string `env:"LOG_FORMAT" envDefault:"text" help:"text or json"`
 }
@@ -141,6 +147,9 @@ func (c *Config) validate() error {
 		return err
 	}
 	if err := c.validateResolver(); err != nil {
+		return err
+	}
+	if err := c.validateBulk(); err != nil {
 		return err
 	}
 	for name, d := range map[string]time.Duration{

@@ -169,6 +169,8 @@ func chatInConsole(ctx context.Context, env *environment, store *models.Store, c
 		// No Notify: AfterMessage delivers what a message queued, and a Wake could let the
 		// background pass print a result after the next message instead.
 		AdminConsoleIDs: admins, Simulated: env.cfg.Simulated(),
+		Sender: chat, Bulk: env.cfg.BulkConfig(), Limits: env.cfg.DailyLimits(),
+		SyncCatalog: catalogSyncHook(store, client, logger),
 	})
 	if err != nil {
 		return err
@@ -176,6 +178,13 @@ func chatInConsole(ctx context.Context, env *environment, store *models.Store, c
 
 	background, stop := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
+	if err := engine.ResumeBulkRuns(background); err != nil {
+		logger.Warn("Resuming bulk runs failed", "error", err)
+	}
+	wg.Go(func() {
+		<-background.Done()
+		engine.WaitBulkRuns()
+	})
 	wg.Go(func() { deliverer.Run(background) })
 	wg.Go(func() { resolveEvery(background, resolver, consoleResolveEvery, logger) })
 	defer func() {

@@ -95,6 +95,7 @@ type service struct {
 	metrics   *metrics
 	deliverer *scheduler.Deliverer
 	runner    *scheduler.Runner
+	engine    *conversation.Engine
 	http      *httpServer
 	channels  []*channel
 }
@@ -167,18 +168,22 @@ func startService(ctx context.Context, cfg Config, logger *slog.Logger, opts ser
 	svc.stopKwik = stopKwik
 
 	svc.deliverer = &scheduler.Deliverer{Store: store, Logger: logger, Backoff: scheduler.ExponentialBackoff(10*time.Second, time.Hour)}
+	// The engine sends bulk progress through senders, which the channels below fill in.
+	senders := bot.Senders{}
 	engine, err := conversation.New(conversation.Config{
 		Store: store, Kwik: client, Logger: logger,
 		IdleTimeout: cfg.SessionIdleTimeout, PendingCheckInterval: cfg.PendingCheckInterval,
 		AdminTelegramIDs: cfg.AdminTelegramIDs, AdminWhatsAppNumbers: cfg.AdminWhatsAppNumbers,
 		Simulated: cfg.Simulated(), Notify: svc.deliverer.Wake,
+		Sender: senders, Bulk: cfg.BulkConfig(), Limits: cfg.ChatLimits(),
+		SyncCatalog: catalogSyncHook(store, client, logger),
 	})
 	if err != nil {
 		return nil, err
 	}
+	svc.engine = engine
 	handler := svc.metrics.countingHandler(engine)
 
-	senders := bot.Senders{}
 	var webhook *telegram.Adapter
 	if cfg.TelegramBotToken != "" {
 		tg, err := svc.newTelegram(handler, opts)
@@ -377,6 +382,13 @@ func (s *service) run(ctx context.Context) error {
 	background, stopBackground := context.WithCancel(context.WithoutCancel(ctx))
 	var jobs sync.WaitGroup
 	jobs.Go(func() { s.runner.Run(background) })
+	if err := s.engine.ResumeBulkRuns(background); err != nil {
+		s.log.Error("Resuming bulk runs failed; they resume at the next start", "error", err)
+	}
+	jobs.Go(func() {
+		<-background.Done()
+		s.engine.WaitBulkRuns()
+	})
 	if len(s.channels) > 0 {
 		jobs.Go(func() { s.deliverer.Run(background) })
 	} else {
