@@ -11,6 +11,7 @@ import (
 
 	"github.com/rechargebot/rechargebot/bot"
 	"github.com/rechargebot/rechargebot/models"
+	"github.com/rechargebot/rechargebot/scheduler"
 )
 
 // mixedLine is one line of a generated paste and what should become of it.
@@ -483,4 +484,33 @@ func TestProgressBar(t *testing.T) {
 			t.Errorf("progressBar(%d, %d) = %q, want %q", tc.done, tc.total, got, tc.want)
 		}
 	}
+}
+
+func TestBulkPendingLinesSettleThroughResolver(t *testing.T) {
+	eachBulkEngine(t, nil, func(t *testing.T, h *harness, _ *recordingSender) {
+		h.fund(agentID, 10_000)
+		out := h.send(agentID, "/bulk 9876500002 20\n9876500003 30\n9876512345 40")
+		h.press(agentID, optionData(t, out, "Confirm"))
+		h.engine.WaitBulkRuns()
+		wantText(t, h.send(agentID, "/bulkstatus"), "✅ 1 · ❌ 0 · ⏳ 2")
+		h.checkWallet(agentID, 10_000-9_000)
+
+		resolver := &scheduler.Resolver{Store: h.store, Kwik: h.client, Now: h.clock.Now}
+		for range 6 {
+			h.clock.Advance(time.Minute)
+			if _, err := resolver.ResolveDue(context.Background()); err != nil {
+				t.Fatalf("ResolveDue: %v", err)
+			}
+		}
+
+		wantText(t, h.send(agentID, "/bulkstatus"), "✅ 2 · ❌ 1 · ⏳ 0")
+		h.checkWallet(agentID, 10_000-6_000)
+		counts, sums := h.ledgerKinds(agentID)
+		if counts[models.LedgerRefund] != 1 || sums[models.LedgerRefund] != 3_000 {
+			t.Errorf("refunds = %d of %d paise, want one of 3000", counts[models.LedgerRefund], sums[models.LedgerRefund])
+		}
+		for _, number := range []string{"9876500002", "9876500003", "9876512345"} {
+			h.wantNoFullNumberInLogs(number)
+		}
+	})
 }
