@@ -87,22 +87,22 @@ func init() {
 		msgBulkEmpty:       "I found no lines to recharge. Send one per line: " + bulkLineFormats + ".",
 		msgBulkProblem:     "line {{.Line}}: {{.Reason}}",
 		msgBulkInvalidFile: "{{.Invalid}} lines are invalid; the attached file lists each with the reason.",
-		msgBulkNothingValid: "None of the {{.Lines}} lines is valid:\n{{range .Problems}}{{.}}\n{{end}}" +
+		msgBulkNothingValid: "None of the {{.Lines}} line{{if ne .Lines 1}}s{{end}} is valid:\n{{range .Problems}}{{.}}\n{{end}}" +
 			"{{if gt .More 0}}…and {{.More}} more, all in the attached file.\n{{end}}" +
 			"Correct them and send /bulk again. Each line is " + bulkLineFormats + ".",
-		msgBulkPreview: "Bulk run {{.ID}} ({{.Source}}): {{.Lines}} lines.\n" +
+		msgBulkPreview: "Bulk run {{.ID}} ({{.Source}}): {{.Lines}} line{{if ne .Lines 1}}s{{end}}.\n" +
 			"✅ {{.Valid}} valid ({{.Mobile}} mobile, {{.DTH}} DTH), total {{rupees .Total}}\n" +
 			"{{if .Invalid}}❌ {{.Invalid}} invalid, not charged:\n{{range .Problems}}{{.}}\n{{end}}" +
 			"{{if gt .More 0}}…and {{.More}} more, all in the attached file.\n{{end}}{{end}}" +
 			"Wallet: {{rupees .Balance}}{{if gt .Missing 0}}, {{rupees .Missing}} short: ask an admin to add money before you confirm{{end}}.\n\n" +
-			"Confirm to recharge the {{.Valid}} valid lines, or Cancel. To fix invalid lines, send them again with /bulk.",
+			"Confirm to recharge the {{.Valid}} valid line{{if ne .Valid 1}}s{{end}}, or Cancel. To fix invalid lines, send them again with /bulk.",
 		msgBulkNoRun:          "You have no such bulk run. /bulkstatus shows your latest one.",
 		msgBulkPreviewExpired: "This preview is more than {{.Minutes}} minutes old, so I dropped it. Send the lines again with /bulk.",
 		msgBulkShort: "Your wallet has {{rupees .Balance}} but this bulk run needs {{rupees .Total}}: " +
 			"{{rupees .Missing}} more. Ask an admin to add money, then tap Confirm again.",
 		msgBulkBusy: "Another bulk run of yours is still running. Wait for its report, or stop it with /bulkcancel, " +
 			"then confirm again.",
-		msgBulkStarted: "Bulk run {{.ID}} started: {{.Valid}} recharges, {{rupees .Total}} taken from your wallet " +
+		msgBulkStarted: "Bulk run {{.ID}} started: {{.Valid}} recharge{{if ne .Valid 1}}s{{end}}, {{rupees .Total}} taken from your wallet " +
 			"(balance now {{rupees .Balance}}). Failed recharges are refunded. I will show the progress and send a report at the end.",
 		msgBulkAlreadyRunning:   "Bulk run {{.ID}} is already running. /bulkstatus shows its progress; /bulkcancel stops it.",
 		msgBulkDiscarded:        "That preview was cancelled or replaced by a newer one. Send the lines again with /bulk.",
@@ -111,15 +111,15 @@ func init() {
 		msgBulkPreviewCancelled: "Cancelled the preview of bulk run {{.ID}}. Nothing was charged.",
 		msgBulkNoRuns:           "You have not run a bulk recharge yet. Send /bulk to start one.",
 		msgBulkStatus: "{{.Progress}}\nStatus: {{.Status}} · from {{.Source}} · {{rupees .Held}} held" +
-			"{{if .Released}}, {{rupees .ReleasedAmount}} returned for {{.Released}} lines not sent{{end}}" +
-			"{{if .Invalid}} · {{.Invalid}} invalid lines skipped{{end}}",
-		msgBulkCancelled: "Stopped bulk run {{.ID}}: {{.Released}} lines were not sent and {{rupees .Amount}} went back " +
+			"{{if .Released}}, {{rupees .ReleasedAmount}} returned for {{.Released}} line{{if ne .Released 1}}s{{end}} not sent{{end}}" +
+			"{{if .Invalid}} · {{.Invalid}} invalid line{{if ne .Invalid 1}}s{{end}} skipped{{end}}",
+		msgBulkCancelled: "Stopped bulk run {{.ID}}: {{.Released}} line{{if ne .Released 1}}s{{end}} not sent and {{rupees .Amount}} went back " +
 			"to your wallet (balance {{rupees .Balance}}). Lines already sent finish normally; the report follows.",
 		msgBulkProgress: "Bulk run {{.ID}}{{if .Finished}}, finished{{end}}\n{{.Bar}}\n" +
 			"Done {{.Done}} of {{.Total}} · ✅ {{.Success}} · ❌ {{.Failed}} · ⏳ {{.Pending}}" +
 			"{{if .Released}} · not sent {{.Released}}{{end}}",
-		msgBulkSummary:          "Bulk run {{.ID}} finished: {{.Total}} recharges.\n" + bulkSummaryLines,
-		msgBulkSummaryCancelled: "Bulk run {{.ID}} was stopped: {{.Total}} recharges.\n" + bulkSummaryLines,
+		msgBulkSummary:          "Bulk run {{.ID}} finished: {{.Total}} recharge{{if ne .Total 1}}s{{end}}.\n" + bulkSummaryLines,
+		msgBulkSummaryCancelled: "Bulk run {{.ID}} was stopped: {{.Total}} recharge{{if ne .Total 1}}s{{end}}.\n" + bulkSummaryLines,
 		msgBulkAlert: "Bulk run {{.ID}} of user {{.UserID}}: {{.Failed}} of {{.Total}} recharges failed, " +
 			"{{rupees .FailedAmount}} refunded.",
 
@@ -146,5 +146,5 @@ const bulkSummaryLines = "✅ {{.Success}} successful ({{rupees .SuccessAmount}}
 	"⏳ {{.Pending}} pending{{if .Pending}} ({{rupees .PendingAmount}}): I will message you as each completes, " +
 	"and refund any that fail{{end}}\n" +
 	"{{if .Released}}⏹ {{.Released}} not sent, {{rupees .ReleasedAmount}} returned to your wallet\n{{end}}" +
-	"{{if .Invalid}}{{.Invalid}} invalid lines were skipped.\n{{end}}" +
+	"{{if .Invalid}}{{.Invalid}} invalid line{{if ne .Invalid 1}}s{{end}} skipped.\n{{end}}" +
 	"Wallet: {{rupees .Balance}}. The attached report lists every line."

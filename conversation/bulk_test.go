@@ -373,7 +373,7 @@ func TestBulkCancelReleasesUnsentLines(t *testing.T) {
 		run := h.latestRun(agentID)
 		orders := h.runOrders(run.ID)
 		released := 50 - len(orders)
-		wantText(t, out, "Stopped bulk run "+itoa(run.ID)+": "+strconv.Itoa(released)+" lines were not sent")
+		wantText(t, out, "Stopped bulk run "+itoa(run.ID)+": "+strconv.Itoa(released)+" lines not sent")
 		if run.Status != models.BulkCancelled || run.ReleasedPaise != int64(released)*10_000 {
 			t.Errorf("run = %+v, want cancelled with %d lines released", run, released)
 		}
@@ -432,7 +432,7 @@ func TestBulkStatusShowsProgress(t *testing.T) {
 		h.engine.WaitBulkRuns()
 
 		out = h.send(agentID, "/bulkstatus")
-		wantText(t, out, "Done 2 of 2 · ✅ 1 · ❌ 1 · ⏳ 0", "Status: finished", "1 invalid lines skipped")
+		wantText(t, out, "Done 2 of 2 · ✅ 1 · ❌ 1 · ⏳ 0", "Status: finished", "1 invalid line skipped")
 		out = h.press(agentID, optionData(t, out, "Report"))
 		if len(out) != 1 || out[0].Document == nil || !strings.Contains(string(out[0].Document.Data), "9876500001") {
 			t.Errorf("report reply = %+v, want the CSV report", out)
