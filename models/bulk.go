@@ -98,7 +98,7 @@ type BulkLine struct {
 	CircleCode   string         `gorm:"size:8;not null;default:''"`
 	AmountPaise  int64          `gorm:"not null;default:0"`
 	Status       BulkLineStatus `gorm:"size:16;not null"`
-	// Reason says why an invalid line was rejected.
+	// Reason is why an invalid line was rejected.
 	Reason    string `gorm:"type:text;not null;default:''"`
 	OrderID   *int64 `gorm:"index"`
 	UpdatedAt time.Time
@@ -272,9 +272,9 @@ func (s *Store) HoldBulkRun(ctx context.Context, runID int64) (BulkRun, error) {
 }
 
 // StartBulkLine places the order of one queued line of a running run, in one transaction with
-// the run row locked: a prepaid order (its amount is part of the run's hold) with checkout token
-// "bulk:<run>:<line>", and the line marked BulkLineSent with the order's id. The caller then
-// sends the order to KwikAPI once. It returns ErrBulkRunStopped unless the run is running and
+// the run row locked. The order is prepaid, because its amount is part of the run's hold, and
+// has the checkout token "bulk:<run>:<line>". The line is marked BulkLineSent with the order's
+// id. The caller then sends the order to KwikAPI once. It returns ErrBulkRunStopped unless the run is running and
 // ErrBulkLineTaken when the line already has an order or was released, so a resumed run never
 // sends a line twice.
 func (s *Store) StartBulkLine(ctx context.Context, runID int64, lineNo int) (Order, error) {
@@ -377,8 +377,8 @@ func (s *Store) SetBulkProgressRef(ctx context.Context, runID int64, ref string)
 	return nil
 }
 
-// bulkTx runs fn in a transaction that has locked the run's wallet and then the run row, the
-// order every bulk transaction takes its locks in, so that they cannot deadlock each other.
+// bulkTx runs fn in a transaction that has locked the run's wallet and then the run row. Every
+// bulk transaction takes its locks in this order, so they cannot deadlock each other.
 func (s *Store) bulkTx(ctx context.Context, runID int64, fn func(tx *gorm.DB, run BulkRun) error) error {
 	var owner BulkRun
 	if err := s.DB(ctx).Select("id", "user_id").Take(&owner, runID).Error; err != nil {

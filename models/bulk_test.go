@@ -75,12 +75,12 @@ func TestHoldBulkRunDebitsOnce(t *testing.T) {
 		user := ensureCustomer(t, s, "2001", 50_000)
 		run := createRun(t, s, user, bulkLines(3, 10_000))
 
-		held, err := s.HoldBulkRun(ctx, run.ID)
+		running, err := s.HoldBulkRun(ctx, run.ID)
 		if err != nil {
 			t.Fatalf("HoldBulkRun: %v", err)
 		}
-		if held.Status != models.BulkRunning || held.HeldPaise != 30_000 {
-			t.Errorf("held run = %+v, want running with 30000 held", held)
+		if running.Status != models.BulkRunning || running.HeldPaise != 30_000 {
+			t.Errorf("started run = %+v, want running with 30000 held", running)
 		}
 		assertBalance(t, s, user.ID, 20_000)
 

@@ -6,10 +6,10 @@ import (
 	"time"
 )
 
-// SpentSince returns what the user has committed since a time, for a daily spending cap: the
-// amounts of their orders placed at or after since that have not failed or been refunded,
-// plus the queued lines of their running bulk runs, whose money is held but whose orders do
-// not exist yet.
+// SpentSince returns what the user has committed since a time, for a daily spending cap. It
+// sums the amounts of their orders placed at or after since that have not failed or been
+// refunded. It adds the queued lines of their running bulk runs, because their money is held
+// although their orders do not exist yet.
 func (s *Store) SpentSince(ctx context.Context, userID int64, since time.Time) (int64, error) {
 	var orders int64
 	err := s.DB(ctx).Model(&Order{}).Select("COALESCE(SUM(amount_paise), 0)").
