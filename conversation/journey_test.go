@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rechargebot/rechargebot/bot"
 	"github.com/rechargebot/rechargebot/kwik"
 	"github.com/rechargebot/rechargebot/kwik/kwiksim"
 	"github.com/rechargebot/rechargebot/models"
@@ -497,6 +498,38 @@ func TestPlansCachedAndOffersFirst(t *testing.T) {
 		out = h.send("1003", "show plans")
 		if first := out[0].Options[0].Label; first == "Offers for you" {
 			t.Error("Jio plans start with R-offers, which KwikAPI has only for Airtel and Vi")
+		}
+	})
+}
+
+func TestPlanPagingEditsTheMenu(t *testing.T) {
+	// pressOn taps the option with data on the bot's message m1.
+	pressOn := func(h *harness, data string) []bot.Outbound {
+		in := inbound(customerID, "")
+		in.Data, in.MessageRef = data, "m1"
+		return h.handle(in)
+	}
+
+	eachEngine(t, func(t *testing.T, h *harness) {
+		h.send(customerID, "9876543210")
+		out := h.send(customerID, "show plans")
+
+		out = pressOn(h, optionData(t, out, "Unlimited"))
+		if len(out) != 1 || out[0].Edit != "m1" {
+			t.Fatalf("group pressed: replies %+v, want one edit of m1", out)
+		}
+
+		out = pressOn(h, optionData(t, out, "More"))
+		if len(out) != 1 || out[0].Edit != "m1" {
+			t.Fatalf("More pressed: replies %+v, want one edit of m1", out)
+		}
+		if !strings.Contains(out[0].Text, "(2/") {
+			t.Errorf("More pressed: text %q, want page 2", out[0].Text)
+		}
+
+		out = h.send(customerID, "more")
+		if len(out) != 1 || out[0].Edit != "" {
+			t.Errorf("More typed: replies %+v, want a new message", out)
 		}
 	})
 }

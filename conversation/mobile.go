@@ -187,6 +187,7 @@ func (t *turn) listOperators(ctx context.Context, service string, key msgKey) (s
 	}
 	options = t.listTail(options, more || t.flow.Page > 0)
 	t.ask(key, vars{"Number": t.flow.Number}, options...)
+	t.replaceMenu()
 	return "", nil
 }
 
@@ -273,6 +274,7 @@ func (t *turn) listCircles(ctx context.Context) error {
 	}
 	options = t.listTail(options, more || t.flow.Page > 0)
 	t.ask(msgChooseCircle, vars{"Number": t.flow.Number}, options...)
+	t.replaceMenu()
 	return nil
 }
 

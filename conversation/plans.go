@@ -60,6 +60,7 @@ func (t *turn) showGroups(groups []kwik.PlanGroup) error {
 	}
 	options = append(options, t.option(optTypeAmount, dataTypeAmount, nil), t.option(optBack, "/back", nil))
 	t.ask(msgPlanGroups, vars{"Operator": t.flow.OperatorName, "Circle": t.flow.CircleName}, options...)
+	t.replaceMenu()
 	return nil
 }
 
@@ -93,6 +94,7 @@ func (t *turn) showGroupPage(g kwik.PlanGroup) error {
 	t.ask(msgPlanPage, vars{
 		"Group": g.Name, "Page": t.flow.Page + 1, "Pages": pages(len(g.Plans), plansPerPage), "Plans": lines,
 	}, options...)
+	t.replaceMenu()
 	return nil
 }
 

@@ -317,6 +317,16 @@ func (t *turn) ask(key msgKey, v vars, options ...bot.Option) {
 	t.out = append(t.out, bot.Outbound{Text: t.text(key, v), Options: options})
 }
 
+// replaceMenu turns the reply into an edit of the message whose button was pressed, so paging
+// through a list replaces one message instead of stacking new ones. Typed input, and a turn
+// with more than one reply, still get new messages; adapters that cannot edit send new ones.
+func (t *turn) replaceMenu() {
+	if t.in.Data == "" || t.in.MessageRef == "" || len(t.out) != 1 {
+		return
+	}
+	t.out[0].Edit = t.in.MessageRef
+}
+
 func (t *turn) text(key msgKey, v vars) string { return t.e.texts.render(key, v) }
 
 // option builds an option whose label comes from the catalogue.

@@ -257,6 +257,29 @@ func TestServeRechargeOverTelegram(t *testing.T) {
 	}
 }
 
+func TestServePlanPagingEditsInPlace(t *testing.T) {
+	h := startServeHarness(t, models.Options{DataDir: t.TempDir()}, nil)
+	h.waitHealthy(t)
+	h.fund(t, serveCustomer, 50000)
+
+	detected := h.say(t, serveCustomer, "9876543210", "Is that right?")
+	groups := h.press(t, serveCustomer, detected, "Show plans", "Choose a category")
+	sentBefore := len(h.fake.Calls("sendMessage"))
+
+	page1 := h.press(t, serveCustomer, groups, "Unlimited", "(1/")
+	page2 := h.press(t, serveCustomer, page1, "More", "(2/")
+
+	if page1.ID != groups.ID || page2.ID != groups.ID {
+		t.Errorf("pages are messages %d and %d, want both edits of message %d", page1.ID, page2.ID, groups.ID)
+	}
+	if n := len(h.fake.Calls("sendMessage")) - sentBefore; n != 0 {
+		t.Errorf("paging sent %d new messages, want 0", n)
+	}
+	if n := len(h.fake.Calls("editMessageText")); n < 2 {
+		t.Errorf("editMessageText called %d times, want at least 2", n)
+	}
+}
+
 func TestServeFailedRechargeAlertsAdmin(t *testing.T) {
 	h := startServeHarness(t, models.Options{DataDir: t.TempDir()}, nil)
 	h.waitHealthy(t)
