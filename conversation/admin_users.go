@@ -79,6 +79,9 @@ func (t *turn) changeRole(ctx context.Context, args string, role models.Role, us
 	}
 	t.e.log.Info("Admin changed a user's role", "user_id", target.ID, "actor_user_id", t.user.ID,
 		"from", target.Role, "to", role)
+	if t.e.cfg.RoleChanged != nil {
+		t.e.cfg.RoleChanged(ctx, target.ID, role)
+	}
 	t.say(done, vars{"UserID": target.ID, "Name": target.Name})
 	return t.e.tellUser(ctx, target.ID, t.text(notice, nil))
 }

@@ -65,6 +65,9 @@ type Config struct {
 	// SyncCatalog refreshes the catalog now, for /sync; nil makes /sync answer that it is
 	// unavailable.
 	SyncCatalog func(ctx context.Context) error
+	// RoleChanged is called after an admin changes a user's role, so a channel can update that
+	// user's command menu; nil means nothing is done.
+	RoleChanged func(ctx context.Context, userID int64, role models.Role)
 	// Bulk configures agents' bulk runs; zero fields take the defaults.
 	Bulk BulkConfig
 	// Limits caps each user's daily spending and message rate; the zero value sets no limit.

@@ -258,6 +258,20 @@ func (s *Store) Identities(ctx context.Context, userID int64) ([]Identity, error
 	return identities, nil
 }
 
+// IdentitiesWithRole returns the identities on channel of every user whose role is role, for
+// setting per-chat command menus at start.
+func (s *Store) IdentitiesWithRole(ctx context.Context, channel string, role Role) ([]Identity, error) {
+	var identities []Identity
+	err := s.DB(ctx).
+		Joins("JOIN users ON users.id = identities.user_id").
+		Where("identities.channel = ? AND users.role = ?", channel, role).
+		Order("identities.id").Find(&identities).Error
+	if err != nil {
+		return nil, fmt.Errorf("list %s identities of %s users: %w", channel, role, err)
+	}
+	return identities, nil
+}
+
 // MarkUnreachable flags every identity that chats in (channel, chatID) as unreachable. A chat
 // without an identity is not an error.
 func (s *Store) MarkUnreachable(ctx context.Context, channel, chatID string) error {

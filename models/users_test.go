@@ -152,6 +152,30 @@ func TestSetRole(t *testing.T) {
 	})
 }
 
+func TestIdentitiesWithRole(t *testing.T) {
+	modelstest.Each(t, nil, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		agent := ensureCustomer(t, s, "42", 0)
+		ensureCustomer(t, s, "43", 0)
+		if err := s.SetRole(ctx, agent.ID, models.RoleAgent); err != nil {
+			t.Fatalf("SetRole: %v", err)
+		}
+
+		got, err := s.IdentitiesWithRole(ctx, models.ChannelTelegram, models.RoleAgent)
+		if err != nil {
+			t.Fatalf("IdentitiesWithRole: %v", err)
+		}
+		if len(got) != 1 || got[0].UserID != agent.ID {
+			t.Errorf("agent identities = %+v, want the one of user %d", got, agent.ID)
+		}
+
+		got, err = s.IdentitiesWithRole(ctx, models.ChannelWhatsApp, models.RoleAgent)
+		if err != nil || len(got) != 0 {
+			t.Errorf("whatsapp agent identities = %+v, %v; want none", got, err)
+		}
+	})
+}
+
 func TestNormalizePhone(t *testing.T) {
 	tests := map[string]string{
 		"9876543210":        "919876543210",

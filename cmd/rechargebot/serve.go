@@ -96,8 +96,10 @@ type service struct {
 	deliverer *scheduler.Deliverer
 	runner    *scheduler.Runner
 	engine    *conversation.Engine
-	http      *httpServer
-	channels  []*channel
+	// telegram is the Telegram adapter, nil when Telegram is not configured.
+	telegram *telegram.Adapter
+	http     *httpServer
+	channels []*channel
 }
 
 // channel is one chat channel the service runs.
@@ -177,6 +179,7 @@ func startService(ctx context.Context, cfg Config, logger *slog.Logger, opts ser
 		Simulated: cfg.Simulated(), Notify: svc.deliverer.Wake,
 		Sender: senders, Bulk: cfg.BulkConfig(), Limits: cfg.ChatLimits(),
 		SyncCatalog: catalogSyncHook(store, client, logger),
+		RoleChanged: svc.updateCommandMenu,
 	})
 	if err != nil {
 		return nil, err
@@ -191,6 +194,7 @@ func startService(ctx context.Context, cfg Config, logger *slog.Logger, opts ser
 			return nil, err
 		}
 		senders[bot.Telegram] = tg
+		svc.telegram = tg
 		svc.channels = append(svc.channels, &channel{name: bot.Telegram, run: tg.Run, healthy: tg.Healthy})
 		if cfg.TelegramWebhookURL != "" {
 			webhook = tg
@@ -395,6 +399,8 @@ func (s *service) run(ctx context.Context) error {
 		s.log.Warn("No chat channel configured: set TELEGRAM_BOT_TOKEN or WHATSAPP_ENABLED=true")
 	}
 
+	jobs.Go(func() { s.setAgentMenus(background) })
+
 	var channels sync.WaitGroup
 	for _, ch := range s.channels {
 		channels.Go(func() {
@@ -423,6 +429,44 @@ func (s *service) run(ctx context.Context) error {
 	s.http.shutdown()
 	s.log.Info("Service stopped")
 	return nil
+}
+
+// setAgentMenus gives every agent's Telegram chat the agent command menu, because the adapter
+// sets only the customer default and the configured admins' menus.
+func (s *service) setAgentMenus(ctx context.Context) {
+	if s.telegram == nil {
+		return
+	}
+	agents, err := s.store.IdentitiesWithRole(ctx, string(bot.Telegram), models.RoleAgent)
+	if err != nil {
+		s.log.Warn("Listing agents for their command menus failed", "error", err)
+		return
+	}
+	for _, identity := range agents {
+		s.updateCommandMenu(ctx, identity.UserID, models.RoleAgent)
+	}
+}
+
+// updateCommandMenu sets the Telegram command menu of a user's chats to what role may use.
+// A failure is logged: the menu is a convenience, and /help lists the same commands.
+func (s *service) updateCommandMenu(ctx context.Context, userID int64, role models.Role) {
+	if s.telegram == nil {
+		return
+	}
+	identities, err := s.store.Identities(ctx, userID)
+	if err != nil {
+		s.log.Warn("Listing a user's chats for the command menu failed", "user_id", userID, "error", err)
+		return
+	}
+	for _, identity := range identities {
+		if identity.Channel != string(bot.Telegram) {
+			continue
+		}
+		chat := bot.ChatID{Channel: bot.Telegram, ID: identity.ChatID}
+		if err := s.telegram.SetChatCommands(ctx, chat, conversation.Commands(role)); err != nil {
+			s.log.Warn("Set command menu failed", "user_id", userID, "role", role, "chat", chat.String(), "error", err)
+		}
+	}
 }
 
 // finalDelivery sends the notices written by the last messages handled. What it cannot send

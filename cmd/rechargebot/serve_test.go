@@ -280,6 +280,42 @@ func TestServePlanPagingEditsInPlace(t *testing.T) {
 	}
 }
 
+func TestServeAgentCommandMenus(t *testing.T) {
+	const agentAtStart = 777001
+	db := models.Options{DataDir: t.TempDir()}
+	seed := modelstest.Open(t, db)
+	agent, err := seed.EnsureUser(context.Background(), models.ChannelTelegram, "777001", "777001", "Agent")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := seed.SetRole(context.Background(), agent.ID, models.RoleAgent); err != nil {
+		t.Fatal(err)
+	}
+	seed.Close()
+
+	h := startServeHarness(t, db, nil)
+	h.waitHealthy(t)
+	menuOf := func(chat int64) string { return commandNames(h.fake.Commands(fmt.Sprintf("chat:%d", chat))) }
+	h.fake.Wait(t, "the agent menu of an agent known at start", func() bool {
+		return strings.Contains(menuOf(agentAtStart), "bulk")
+	})
+
+	h.say(t, serveCustomer, "/start", "Welcome")
+	h.say(t, serveAdmin, fmt.Sprintf("/grant %d", serveCustomer), "agent")
+	h.fake.Wait(t, "the agent menu after /grant", func() bool {
+		return strings.Contains(menuOf(serveCustomer), "bulk")
+	})
+	if menu := menuOf(serveCustomer); strings.Contains(menu, "credit") {
+		t.Errorf("agent menu = %s, want no admin commands", menu)
+	}
+
+	h.say(t, serveAdmin, fmt.Sprintf("/revoke %d", serveCustomer), "customer")
+	h.fake.Wait(t, "the customer menu after /revoke", func() bool {
+		menu := menuOf(serveCustomer)
+		return strings.Contains(menu, "start") && !strings.Contains(menu, "bulk")
+	})
+}
+
 func TestServeFailedRechargeAlertsAdmin(t *testing.T) {
 	h := startServeHarness(t, models.Options{DataDir: t.TempDir()}, nil)
 	h.waitHealthy(t)
