@@ -26,6 +26,10 @@ const DefaultUser = "local"
 // maxLine is the longest input line accepted, in bytes; longer lines end the session with an error.
 const maxLine = 64 * 1024
 
+// maxMessage is the longest message joined from continued lines, in bytes; the line that
+// would pass it ends the message.
+const maxMessage = 1024 * 1024
+
 // Options configure a Console.
 type Options struct {
 	In  io.Reader
@@ -116,16 +120,26 @@ func (c *Console) Run(ctx context.Context, h bot.Handler) error {
 	}
 }
 
-// read sends each line of the input to lines and closes it at the end of the input.
+// read sends each message of the input to lines and closes it at the end of the input. A line
+// ending in a backslash continues on the next line, so one message can hold several lines
+// (a bulk paste), up to maxMessage bytes.
 func (c *Console) read(ctx context.Context, lines chan<- string, readErr chan<- error) {
 	scanner := bufio.NewScanner(c.in)
 	scanner.Buffer(make([]byte, 4096), maxLine)
+	var message strings.Builder
 	for scanner.Scan() {
+		line := scanner.Text()
+		if body, ok := strings.CutSuffix(line, "\\"); ok && message.Len()+len(body) < maxMessage {
+			message.WriteString(body + "\n")
+			continue
+		}
+		message.WriteString(line)
 		select {
-		case lines <- scanner.Text():
+		case lines <- message.String():
 		case <-ctx.Done():
 			return
 		}
+		message.Reset()
 	}
 	if err := scanner.Err(); err != nil {
 		readErr <- fmt.Errorf("read console input: %w", err)

@@ -56,6 +56,26 @@ func TestRunPipedInput(t *testing.T) {
 	}
 }
 
+func TestRunJoinsContinuedLines(t *testing.T) {
+	var out strings.Builder
+	c := New(Options{In: strings.NewReader("/bulk \\\n9876543210 199\\\n9123456780 50\nnext\n"), Out: &out})
+	h := &echoHandler{}
+
+	if err := c.Run(context.Background(), h); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+
+	if len(h.ins) != 2 {
+		t.Fatalf("handled %d messages, want 2", len(h.ins))
+	}
+	if want := "/bulk \n9876543210 199\n9123456780 50"; h.ins[0].Text != want {
+		t.Errorf("first message = %q, want %q", h.ins[0].Text, want)
+	}
+	if h.ins[1].Text != "next" {
+		t.Errorf("second message = %q, want next", h.ins[1].Text)
+	}
+}
+
 func TestRunHandlerError(t *testing.T) {
 	var out strings.Builder
 	c := New(Options{In: strings.NewReader("fail\nok\n"), Out: &out})

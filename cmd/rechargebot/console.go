@@ -48,12 +48,12 @@ type consoleFlags struct {
 func parseConsoleFlags(env *environment, args []string) (consoleFlags, error) {
 	flags := flag.NewFlagSet("console", flag.ContinueOnError)
 	flags.SetOutput(env.stderr)
-	as := flags.String("as", "customer", "chat as a customer or an admin (customer|admin)")
+	as := flags.String("as", "customer", "chat as a customer, an agent (bulk recharges) or an admin (customer|agent|admin)")
 	balance := flags.String("balance", defaultConsoleBalance, "simulation only: top the demo wallet up to this many rupees")
 	name := flags.String("name", "Demo", "your display name in the chat")
 	logFile := flags.String("log-file", "", "append logs to this file instead of standard error")
 	flags.Usage = func() {
-		fmt.Fprintln(env.stderr, "Usage: rechargebot console [--as customer|admin] [--balance RUPEES] [--name NAME] [--log-file PATH]")
+		fmt.Fprintln(env.stderr, "Usage: rechargebot console [--as customer|agent|admin] [--balance RUPEES] [--name NAME] [--log-file PATH]")
 		fmt.Fprintln(env.stderr, "Chats with the bot in this terminal, one message per line; type an option's number to pick it.")
 		fmt.Fprintln(env.stderr, "Uses the SQLite file in DATA_DIR. With no KWIKAPI_API_KEY it runs the built-in KwikAPI")
 		fmt.Fprintln(env.stderr, "simulator with a demo wallet; otherwise it talks to KWIKAPI_BASE_URL and spends real money.")
@@ -76,8 +76,8 @@ func parseConsoleFlags(env *environment, args []string) (consoleFlags, error) {
 	switch {
 	case flags.NArg() > 0:
 		return fail("unexpected argument %q", flags.Arg(0))
-	case out.role != models.RoleCustomer && out.role != models.RoleAdmin:
-		return fail("--as %q is invalid: use customer or admin", *as)
+	case !out.role.Valid():
+		return fail("--as %q is invalid: use customer, agent or admin", *as)
 	}
 	paise, err := kwik.ParsePaise(*balance)
 	if err != nil || paise < 0 {

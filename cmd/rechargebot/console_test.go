@@ -114,6 +114,10 @@ func TestConsoleRoles(t *testing.T) {
 	if !strings.Contains(stdout, "You are not allowed to use /credit") {
 		t.Errorf("customer console:\n%s", stdout)
 	}
+	_, stdout, _ = runConsoleScript(t, dir, "/bulk \\\n9876543210 199\\\n9123456780 50\n", nil, "--as", "agent")
+	if !strings.Contains(stdout, "₹249") || strings.Contains(stdout, "not allowed") {
+		t.Errorf("agent console did not preview the bulk run:\n%s", stdout)
+	}
 }
 
 func TestConsoleBalanceFlag(t *testing.T) {
