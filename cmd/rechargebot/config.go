@@ -161,6 +161,11 @@ func (c *Config) validate() error {
 			return fmt.Errorf("%s must be a positive duration such as 30s or 15m", name)
 		}
 	}
+	// The resolver checks an order still in sending after models.SendingGrace; a recharge
+	// call still running then could be failed and refunded while KwikAPI completes it.
+	if maxRecharge := models.SendingGrace / 2; c.KwikAPIRechargeTimeout > maxRecharge {
+		return fmt.Errorf("KWIKAPI_RECHARGE_TIMEOUT %s is too long: use at most %s", c.KwikAPIRechargeTimeout, maxRecharge)
+	}
 	return nil
 }
 

@@ -53,6 +53,7 @@ func TestLoadConfigErrorsNameTheVariable(t *testing.T) {
 	}{
 		"bad duration":      {map[string]string{"SESSION_IDLE_TIMEOUT": "soon"}, "SESSION_IDLE_TIMEOUT"},
 		"negative duration": {map[string]string{"KWIKAPI_TIMEOUT": "-1s"}, "KWIKAPI_TIMEOUT"},
+		"recharge too long": {map[string]string{"KWIKAPI_RECHARGE_TIMEOUT": "10m"}, "KWIKAPI_RECHARGE_TIMEOUT"},
 		"webhook no secret": {map[string]string{"TELEGRAM_WEBHOOK_URL": "https://x.test/hook"}, "TELEGRAM_WEBHOOK_SECRET"},
 		"key without url":   {map[string]string{"KWIKAPI_API_KEY": "k"}, "KWIKAPI_BASE_URL"},
 		"bad log level":     {map[string]string{"LOG_LEVEL": "loud"}, "LOG_LEVEL"},
