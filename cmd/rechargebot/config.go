@@ -152,6 +152,9 @@ func (c *Config) validate() error {
 	if err := c.validateBulk(); err != nil {
 		return err
 	}
+	if err := c.validateEndpoints(); err != nil {
+		return err
+	}
 	for name, d := range map[string]time.Duration{
 		"KWIKAPI_TIMEOUT":          c.KwikAPITimeout,
 		"KWIKAPI_RECHARGE_TIMEOUT": c.KwikAPIRechargeTimeout,
