@@ -107,15 +107,22 @@ func parseAmount(s string) (int64, error) {
 	return paise, nil
 }
 
-// stripGroupCommas removes thousands separators from a run of digits ("1,00,000"), and
-// reports false for a comma at either end or two in a row.
+// stripGroupCommas removes digit group separators from a run of digits, Indian ("1,00,000")
+// or Western ("100,000"). It reports false for any other placement, such as "1,99" or
+// "1,0,0,0", because a misplaced comma may be a mistyped decimal point and would
+// otherwise change the amount.
 func stripGroupCommas(s string) (string, bool) {
 	if !strings.Contains(s, ",") {
 		return s, true
 	}
 	parts := strings.Split(s, ",")
-	for _, part := range parts {
-		if part == "" {
+	first, middle, last := parts[0], parts[1:len(parts)-1], parts[len(parts)-1]
+	if len(first) < 1 || len(first) > 3 || len(last) != 3 {
+		return "", false
+	}
+	for _, part := range middle {
+		// Middle groups are all two digits (Indian) or all three (Western).
+		if len(part) != len(middle[0]) || (len(part) != 2 && len(part) != 3) {
 			return "", false
 		}
 	}
