@@ -145,9 +145,12 @@ func startService(ctx context.Context, cfg Config, logger *slog.Logger, opts ser
 		return nil, err
 	}
 	svc = &service{cfg: cfg, log: logger, store: store, stopKwik: func() {}}
+	// A failed start returns nil, which overwrites the named result, so the cleanup keeps its
+	// own reference to the half-built service.
+	started := svc
 	defer func() {
 		if err != nil {
-			svc.close()
+			started.close()
 		}
 	}()
 

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -465,4 +466,24 @@ func (b *serveLog) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+func TestServeBusyPortFailsCleanly(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+
+	var stderr strings.Builder
+	code := run(t.Context(), []string{"serve"}, envFrom(map[string]string{
+		"HTTP_ADDR": busy.Addr().String(), "DATA_DIR": t.TempDir(),
+	}), nil, io.Discard, &stderr)
+
+	if code != 1 {
+		t.Errorf("exit status = %d, want 1; stderr:\n%s", code, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), busy.Addr().String()) {
+		t.Errorf("stderr does not name the busy address:\n%s", stderr.String())
+	}
 }
