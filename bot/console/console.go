@@ -23,7 +23,7 @@ import (
 // DefaultUser is the console user's id when Options leave it empty.
 const DefaultUser = "local"
 
-// maxLine is the longest input line accepted, in bytes; longer lines end the session with an error.
+// maxLine is the longest input line accepted, in bytes; a longer line is skipped with a notice.
 const maxLine = 64 * 1024
 
 // maxMessage is the longest message joined from continued lines, in bytes; the line that
@@ -93,11 +93,11 @@ func New(opts Options) *Console {
 // Chat returns the console user's chat.
 func (c *Console) Chat() bot.ChatID { return c.chat }
 
-// Run reads lines until the input ends or ctx ends, hands each non-empty line to h and prints
-// the replies. It returns nil at the end of the input, ctx's error when ctx ends first, and
-// the read error when reading fails.
+// Run reads lines until the input ends or ctx ends, hands each non-empty message to h and
+// prints the replies. A line longer than maxLine is skipped with a notice. It returns nil at
+// the end of the input, ctx's error when ctx ends first, and the read error when reading fails.
 func (c *Console) Run(ctx context.Context, h bot.Handler) error {
-	lines := make(chan string)
+	lines := make(chan inputLine)
 	readErr := make(chan error, 1)
 	go c.read(ctx, lines, readErr)
 
@@ -112,7 +112,11 @@ func (c *Console) Run(ctx context.Context, h bot.Handler) error {
 			if !ok {
 				return nil
 			}
-			c.handle(ctx, h, line, n)
+			if line.tooLong {
+				c.notice(fmt.Sprintf("That line is longer than %d KiB and was skipped; send a shorter message.", maxLine/1024))
+				continue
+			}
+			c.handle(ctx, h, line.text, n)
 			if c.after != nil {
 				c.after(ctx)
 			}
@@ -120,32 +124,72 @@ func (c *Console) Run(ctx context.Context, h bot.Handler) error {
 	}
 }
 
+// inputLine is one message read from the input, or the mark of a skipped overlong line.
+type inputLine struct {
+	text    string
+	tooLong bool
+}
+
 // read sends each message of the input to lines and closes it at the end of the input. A line
 // ending in a backslash continues on the next line, so one message can hold several lines
 // (a bulk paste), up to maxMessage bytes.
-func (c *Console) read(ctx context.Context, lines chan<- string, readErr chan<- error) {
-	scanner := bufio.NewScanner(c.in)
-	scanner.Buffer(make([]byte, 4096), maxLine)
+func (c *Console) read(ctx context.Context, lines chan<- inputLine, readErr chan<- error) {
+	reader := bufio.NewReaderSize(c.in, 4096)
 	var message strings.Builder
-	for scanner.Scan() {
-		line := scanner.Text()
-		if body, ok := strings.CutSuffix(line, "\\"); ok && message.Len()+len(body) < maxMessage {
+	for {
+		line, tooLong, err := readLine(reader, maxLine)
+		if err == io.EOF && line == "" && !tooLong {
+			break
+		}
+		if err != nil && err != io.EOF {
+			readErr <- fmt.Errorf("read console input: %w", err)
+			return
+		}
+
+		var next inputLine
+		switch body, continued := strings.CutSuffix(line, "\\"); {
+		case tooLong:
+			message.Reset()
+			next = inputLine{tooLong: true}
+		case continued && err == nil && message.Len()+len(body) < maxMessage:
 			message.WriteString(body + "\n")
 			continue
+		default:
+			message.WriteString(line)
+			next = inputLine{text: message.String()}
+			message.Reset()
 		}
-		message.WriteString(line)
 		select {
-		case lines <- message.String():
+		case lines <- next:
 		case <-ctx.Done():
 			return
 		}
-		message.Reset()
-	}
-	if err := scanner.Err(); err != nil {
-		readErr <- fmt.Errorf("read console input: %w", err)
-		return
+		if err == io.EOF {
+			break
+		}
 	}
 	close(lines)
+}
+
+// readLine returns the next line without its line ending. A line longer than limit bytes is
+// read to its end and discarded, and reported by tooLong. err is io.EOF with the last line of
+// an input that does not end in a newline.
+func readLine(r *bufio.Reader, limit int) (line string, tooLong bool, err error) {
+	var b []byte
+	for {
+		chunk, err := r.ReadSlice('\n')
+		if !tooLong {
+			b = append(b, chunk...)
+			tooLong = len(b) > limit+1
+		}
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		if tooLong {
+			return "", true, err
+		}
+		return strings.TrimRight(string(b), "\r\n"), false, err
+	}
 }
 
 func (c *Console) handle(ctx context.Context, h bot.Handler, line string, n int) {
@@ -180,6 +224,13 @@ func (c *Console) printPrompt() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	fmt.Fprint(c.out, c.prompt)
+}
+
+// notice prints a line of the console's own, outside the conversation.
+func (c *Console) notice(text string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	fmt.Fprintln(c.out, text)
 }
 
 // Send prints a message outside of a reply. A message for another chat names that chat

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"io"
@@ -111,9 +112,33 @@ func TestRunStopsWithContext(t *testing.T) {
 }
 
 func TestRunLineTooLong(t *testing.T) {
-	c := New(Options{In: strings.NewReader(strings.Repeat("x", maxLine+1) + "\n"), Out: io.Discard})
-	if err := c.Run(context.Background(), &echoHandler{}); err == nil {
-		t.Error("Run accepted a line over the maximum")
+	var out strings.Builder
+	input := strings.Repeat("x", 3*maxLine) + "\nhello\n" + strings.Repeat("y", maxLine+2)
+	c := New(Options{In: strings.NewReader(input), Out: &out})
+	h := &echoHandler{}
+
+	if err := c.Run(context.Background(), h); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+
+	if len(h.ins) != 1 || h.ins[0].Text != "hello" {
+		t.Errorf("handled %+v, want only hello", h.ins)
+	}
+	if n := strings.Count(out.String(), "was skipped"); n != 2 {
+		t.Errorf("printed %d skip notices, want 2:\n%s", n, out.String())
+	}
+}
+
+func TestReadLineEndings(t *testing.T) {
+	r := bufio.NewReaderSize(strings.NewReader("a\r\nb\nlast"), 16)
+	for _, want := range []string{"a", "b", "last"} {
+		line, tooLong, err := readLine(r, 8)
+		if line != want || tooLong {
+			t.Errorf("readLine = %q, %v, %v; want %q", line, tooLong, err, want)
+		}
+	}
+	if _, _, err := readLine(r, 8); err != io.EOF {
+		t.Errorf("readLine at the end = %v, want io.EOF", err)
 	}
 }
 
