@@ -22,8 +22,8 @@ func (c *Config) BulkConfig() conversation.BulkConfig {
 // DailyLimits returns the daily spending caps of customers and agents, without a message
 // rate limit. validateBulk has checked them.
 func (c *Config) DailyLimits() conversation.LimitsConfig {
-	customer, _ := kwik.ParsePaise(c.DailyLimitCustomer)
-	agent, _ := kwik.ParsePaise(c.DailyLimitAgent)
+	customer, _ := parseRupees(c.DailyLimitCustomer)
+	agent, _ := parseRupees(c.DailyLimitAgent)
 	return conversation.LimitsConfig{DailyCustomerPaise: customer, DailyAgentPaise: agent}
 }
 
@@ -45,7 +45,7 @@ func (c *Config) validateBulk() error {
 		"DAILY_LIMIT_CUSTOMER": c.DailyLimitCustomer,
 		"DAILY_LIMIT_AGENT":    c.DailyLimitAgent,
 	} {
-		if paise, err := kwik.ParsePaise(value); err != nil || paise < 0 {
+		if _, err := parseRupees(value); err != nil {
 			return fmt.Errorf("%s %q is invalid: use rupees such as 5000 or 2499.50, or 0 for no cap", name, value)
 		}
 	}

@@ -164,6 +164,9 @@ func (c *Config) validate() error {
 			return fmt.Errorf("%s must be a positive duration such as 30s or 15m", name)
 		}
 	}
+	if c.KwikAPITimeout < time.Second || c.KwikAPIRechargeTimeout < 5*time.Second {
+		return fmt.Errorf("KWIKAPI_TIMEOUT must be at least 1s and KWIKAPI_RECHARGE_TIMEOUT at least 5s: shorter calls time out before KwikAPI can answer")
+	}
 	// The resolver checks an order still in sending after models.SendingGrace; a recharge
 	// call still running then could be failed and refunded while KwikAPI completes it.
 	if maxRecharge := models.SendingGrace / 2; c.KwikAPIRechargeTimeout > maxRecharge {

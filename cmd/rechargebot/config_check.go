@@ -6,12 +6,30 @@ import (
 	"net/url"
 	"regexp"
 	"strconv"
+	"strings"
+
+	"github.com/rechargebot/rechargebot/bot"
+	"github.com/rechargebot/rechargebot/kwik"
+	"github.com/rechargebot/rechargebot/models"
 )
 
 // telegramTokenPattern is the shape of a BotFather token: the bot's numeric id, a colon, then
 // letters, digits, '_' and '-'. A token outside it cannot be sent as a URL path unchanged, so
 // the Bot API client would print it, escaped, in its errors, where log scrubbing misses it.
 var telegramTokenPattern = regexp.MustCompile(`^[0-9]+:[A-Za-z0-9_-]+$`)
+
+// rupeesPattern is an amount of rupees in configuration: digits, optionally grouped with
+// commas (50,000 or 5,00,000), with at most two decimals.
+var rupeesPattern = regexp.MustCompile(`^[0-9](,?[0-9]){0,8}(\.[0-9]{1,2})?$`)
+
+// parseRupees returns a configured amount of rupees in paise. Unlike KwikAPI's replies, which
+// kwik.ParsePaise reads leniently, configuration takes only plain non-negative amounts.
+func parseRupees(value string) (int64, error) {
+	if !rupeesPattern.MatchString(value) {
+		return 0, fmt.Errorf("amount %q is not rupees with at most two decimals", value)
+	}
+	return kwik.ParsePaise(strings.ReplaceAll(value, ",", ""))
+}
 
 // validateEndpoints checks the addresses, the bot token and the admin ids. Its errors name
 // the variable and never contain a secret's value.
@@ -31,6 +49,11 @@ func (c *Config) validateEndpoints() error {
 	}
 	if err := checkListenAddress("HTTP_ADDR", c.HTTPAddr); err != nil {
 		return err
+	}
+	for _, number := range c.AdminWhatsAppNumbers {
+		if digits := models.NormalizePhone(number); len(digits) < 11 || len(digits) > 15 {
+			return fmt.Errorf("ADMIN_WHATSAPP_NUMBERS has an entry ending %s, which is not a phone number: use numbers with the country code, such as 919876543210", bot.Mask(number))
+		}
 	}
 	for _, id := range c.AdminTelegramIDs {
 		if n, err := strconv.ParseInt(id, 10, 64); err != nil || n <= 0 {

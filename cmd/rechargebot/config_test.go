@@ -51,13 +51,17 @@ func TestLoadConfigErrorsNameTheVariable(t *testing.T) {
 		vars map[string]string
 		want string
 	}{
-		"bad duration":      {map[string]string{"SESSION_IDLE_TIMEOUT": "soon"}, "SESSION_IDLE_TIMEOUT"},
-		"negative duration": {map[string]string{"KWIKAPI_TIMEOUT": "-1s"}, "KWIKAPI_TIMEOUT"},
-		"recharge too long": {map[string]string{"KWIKAPI_RECHARGE_TIMEOUT": "10m"}, "KWIKAPI_RECHARGE_TIMEOUT"},
-		"webhook no secret": {map[string]string{"TELEGRAM_WEBHOOK_URL": "https://x.test/hook"}, "TELEGRAM_WEBHOOK_SECRET"},
-		"key without url":   {map[string]string{"KWIKAPI_API_KEY": "k"}, "KWIKAPI_BASE_URL"},
-		"bad log level":     {map[string]string{"LOG_LEVEL": "loud"}, "LOG_LEVEL"},
-		"missing file":      {map[string]string{"TELEGRAM_BOT_TOKEN_FILE": "/nonexistent/token"}, "TELEGRAM_BOT_TOKEN_FILE"},
+		"bad duration":       {map[string]string{"SESSION_IDLE_TIMEOUT": "soon"}, "SESSION_IDLE_TIMEOUT"},
+		"negative duration":  {map[string]string{"KWIKAPI_TIMEOUT": "-1s"}, "KWIKAPI_TIMEOUT"},
+		"recharge too long":  {map[string]string{"KWIKAPI_RECHARGE_TIMEOUT": "10m"}, "KWIKAPI_RECHARGE_TIMEOUT"},
+		"recharge too short": {map[string]string{"KWIKAPI_RECHARGE_TIMEOUT": "1ns"}, "KWIKAPI_RECHARGE_TIMEOUT"},
+		"negative rupees":    {map[string]string{"ALERT_LOW_BALANCE": "-1"}, "ALERT_LOW_BALANCE"},
+		"three decimals":     {map[string]string{"DAILY_LIMIT_AGENT": "1.999"}, "DAILY_LIMIT_AGENT"},
+		"short admin number": {map[string]string{"ADMIN_WHATSAPP_NUMBERS": "123"}, "ADMIN_WHATSAPP_NUMBERS"},
+		"webhook no secret":  {map[string]string{"TELEGRAM_WEBHOOK_URL": "https://x.test/hook"}, "TELEGRAM_WEBHOOK_SECRET"},
+		"key without url":    {map[string]string{"KWIKAPI_API_KEY": "k"}, "KWIKAPI_BASE_URL"},
+		"bad log level":      {map[string]string{"LOG_LEVEL": "loud"}, "LOG_LEVEL"},
+		"missing file":       {map[string]string{"TELEGRAM_BOT_TOKEN_FILE": "/nonexistent/token"}, "TELEGRAM_BOT_TOKEN_FILE"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

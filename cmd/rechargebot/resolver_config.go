@@ -3,18 +3,16 @@ package main
 import (
 	"fmt"
 	"time"
-
-	"github.com/rechargebot/rechargebot/kwik"
 )
 
 // LowBalancePaise returns ALERT_LOW_BALANCE in paise. validateResolver has checked it.
 func (c *Config) LowBalancePaise() int64 {
-	paise, _ := kwik.ParsePaise(c.AlertLowBalance)
+	paise, _ := parseRupees(c.AlertLowBalance)
 	return paise
 }
 
 func (c *Config) validateResolver() error {
-	if _, err := kwik.ParsePaise(c.AlertLowBalance); err != nil {
+	if _, err := parseRupees(c.AlertLowBalance); err != nil {
 		return fmt.Errorf("ALERT_LOW_BALANCE %q is invalid: use rupees such as 1000 or 499.50, or 0 to disable the check", c.AlertLowBalance)
 	}
 	if c.PendingMaxChecks < 1 {
