@@ -161,7 +161,7 @@ func (s *Store) GetUser(ctx context.Context, id int64) (User, error) {
 }
 
 // FindUser resolves an admin's reference to a user: "tg:ID" is a Telegram user id, "wa:PHONE"
-// a WhatsApp number, and bare digits either. Phone numbers may carry +91, a leading 0, spaces or
+// a WhatsApp number, "console:NAME" a terminal chat user, and bare digits either of the first two. Phone numbers may carry +91, a leading 0, spaces or
 // dashes. Bare digits that name a Telegram user and a different WhatsApp user return
 // ErrAmbiguousUser, so that money never goes to the wrong person. No match returns ErrNotFound.
 // Errors never contain the reference, because it may be a phone number.
@@ -174,6 +174,8 @@ func (s *Store) FindUser(ctx context.Context, ref string) (User, error) {
 		return s.userByIdentity(ctx, ChannelTelegram, strings.TrimSpace(ref[3:]))
 	case strings.HasPrefix(lower, "wa:"):
 		return s.userByIdentity(ctx, ChannelWhatsApp, NormalizePhone(ref[3:]))
+	case strings.HasPrefix(lower, "console:"):
+		return s.userByIdentity(ctx, ChannelConsole, strings.TrimSpace(ref[len("console:"):]))
 	}
 
 	digits := stripPhoneSeparators(ref)

@@ -152,6 +152,23 @@ func TestSetRole(t *testing.T) {
 	})
 }
 
+func TestFindConsoleUser(t *testing.T) {
+	modelstest.Each(t, nil, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		want, err := s.EnsureUser(ctx, models.ChannelConsole, "local", "local", "Demo")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.FindUser(ctx, "console:local")
+		if err != nil || got.ID != want.ID {
+			t.Errorf("FindUser(console:local) = %d, %v; want user %d", got.ID, err, want.ID)
+		}
+		if _, err := s.FindUser(ctx, "console:nobody"); !errors.Is(err, models.ErrNotFound) {
+			t.Errorf("FindUser(console:nobody) = %v, want ErrNotFound", err)
+		}
+	})
+}
+
 func TestIdentitiesWithRole(t *testing.T) {
 	modelstest.Each(t, nil, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
