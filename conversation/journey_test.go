@@ -533,3 +533,15 @@ func TestPlanPagingEditsTheMenu(t *testing.T) {
 		}
 	})
 }
+
+func TestRupeeAmountInPlanListIsAnAmount(t *testing.T) {
+	eachEngine(t, func(t *testing.T, h *harness) {
+		h.fund(customerID, 50000)
+		h.send(customerID, "9123456780")
+		out := h.send(customerID, "show plans")
+		wantText(t, out, "₹199 (a bare number picks an option)")
+
+		out = h.send(customerID, "₹10")
+		wantText(t, out, "Please confirm", "Amount: ₹10")
+	})
+}

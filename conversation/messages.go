@@ -163,9 +163,9 @@ var english = Catalog{
 	msgHintCircle:      "I do not know that circle. Type a circle name such as Delhi or Maharashtra, the number of an option, or /back.",
 	msgNoOperators:     "The operator list is not loaded yet, so I cannot take recharges right now. Please try again later.",
 
-	msgPlanGroups: "Plans for {{.Operator}}{{with .Circle}} · {{.}}{{end}}. Choose a category, or type the amount, such as 199:",
+	msgPlanGroups: "Plans for {{.Operator}}{{with .Circle}} · {{.}}{{end}}. Choose a category, or type the amount, such as ₹199 (a bare number picks an option):",
 	msgPlanPage: "{{.Group}} ({{.Page}}/{{.Pages}}):\n\n{{range .Plans}}{{.Label}}\n{{with .Description}}{{.}}\n{{end}}\n{{end}}" +
-		"Choose a plan, or type the amount.",
+		"Choose a plan, or type the amount with ₹, such as ₹199 (a bare number picks an option).",
 	msgPlansUnavailable: "I could not load the plans of {{.Operator}} right now. Type the amount in rupees, such as 199.",
 	msgPlanChanged:      "That plan is no longer offered. Please choose again.",
 	msgOffersGroup:      "Offers for you",
