@@ -5,6 +5,7 @@ const (
 	msgBulkBadShape          msgKey = "bulk_bad_shape"
 	msgBulkBadNumber         msgKey = "bulk_bad_number"
 	msgBulkBadAmount         msgKey = "bulk_bad_amount"
+	msgBulkAmountTooLarge    msgKey = "bulk_amount_too_large"
 	msgBulkUnknownOperator   msgKey = "bulk_unknown_operator"
 	msgBulkAmbiguousOperator msgKey = "bulk_ambiguous_operator"
 	msgBulkAmountRange       msgKey = "bulk_amount_range"
@@ -61,6 +62,7 @@ func init() {
 		msgBulkBadShape:          "not a recharge line: write " + bulkLineFormats,
 		msgBulkBadNumber:         "{{.Value}} is not a mobile number: write 10 digits starting with 6, 7, 8 or 9",
 		msgBulkBadAmount:         "{{.Value}} is not an amount: write rupees such as 199 or 199.50",
+		msgBulkAmountTooLarge:    "{{.Value}} is more than any recharge can be: write the amount in rupees, such as 199",
 		msgBulkUnknownOperator:   "no operator matches {{.Value}}: write a name such as Airtel, Jio, Vi or Tata Play",
 		msgBulkAmbiguousOperator: "{{.Value}} matches several operators ({{.Names}}): write the full name",
 		msgBulkAmountRange:       "{{.Operator}} takes {{rupees .Min}} to {{rupees .Max}}, not {{rupees .Amount}}",
@@ -110,7 +112,7 @@ func init() {
 		msgBulkNothingToCancel:  "You have no bulk run running and no preview waiting.",
 		msgBulkPreviewCancelled: "Cancelled the preview of bulk run {{.ID}}. Nothing was charged.",
 		msgBulkNoRuns:           "You have not run a bulk recharge yet. Send /bulk to start one.",
-		msgBulkStatus: "{{.Progress}}\nStatus: {{.Status}} · from {{.Source}} · {{rupees .Held}} held" +
+		msgBulkStatus: "{{.Progress}}\nStatus: {{.Status}} · from {{.Source}} · {{rupees .Held}} debited at the start" +
 			"{{if .Released}}, {{rupees .ReleasedAmount}} returned for {{.Released}} line{{if ne .Released 1}}s{{end}} not sent{{end}}" +
 			"{{if .Invalid}} · {{.Invalid}} invalid line{{if ne .Invalid 1}}s{{end}} skipped{{end}}",
 		msgBulkCancelled: "Stopped bulk run {{.ID}}: {{.Released}} line{{if ne .Released 1}}s{{end}} not sent and {{rupees .Amount}} went back " +

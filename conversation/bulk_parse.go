@@ -196,9 +196,9 @@ func parseBulkRow(fields []string) (bulkRequest, *bulkProblem) {
 	if !ok {
 		return bulkRequest{}, &bulkProblem{key: msgBulkBadNumber, vars: vars{"Value": clip(fields[0], 24)}}
 	}
-	amount, err := parseAmount(fields[1])
-	if err != nil {
-		return bulkRequest{}, &bulkProblem{key: msgBulkBadAmount, vars: vars{"Value": clip(fields[1], 24)}}
+	amount, problem := parseBulkAmount(fields[1])
+	if problem != nil {
+		return bulkRequest{}, problem
 	}
 	return bulkRequest{
 		Kind: models.KindMobile, Number: number, AmountPaise: amount, Operator: strings.Join(fields[2:], " "),
@@ -210,9 +210,9 @@ func parseDTHRow(fields []string) (bulkRequest, *bulkProblem) {
 	if len(fields) < 4 || fields[last-1] == "" || strings.Join(fields[1:last-1], "") == "" {
 		return bulkRequest{}, &bulkProblem{key: msgBulkBadShape}
 	}
-	amount, err := parseAmount(fields[last])
-	if err != nil {
-		return bulkRequest{}, &bulkProblem{key: msgBulkBadAmount, vars: vars{"Value": clip(fields[last], 24)}}
+	amount, problem := parseBulkAmount(fields[last])
+	if problem != nil {
+		return bulkRequest{}, problem
 	}
 	return bulkRequest{
 		Kind: models.KindDTH, Number: fields[last-1], AmountPaise: amount,
@@ -229,4 +229,17 @@ func clipBytes(s string, n int) string {
 		n--
 	}
 	return s[:n]
+}
+
+// parseBulkAmount reads a line's amount, telling a number too large for any recharge apart from
+// text that is no amount at all.
+func parseBulkAmount(field string) (int64, *bulkProblem) {
+	amount, err := parseAmount(field)
+	switch {
+	case errors.Is(err, errAmountTooLarge):
+		return 0, &bulkProblem{key: msgBulkAmountTooLarge, vars: vars{"Value": clip(field, 24)}}
+	case err != nil:
+		return 0, &bulkProblem{key: msgBulkBadAmount, vars: vars{"Value": clip(field, 24)}}
+	}
+	return amount, nil
 }

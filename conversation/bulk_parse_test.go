@@ -148,6 +148,8 @@ func TestParseBulkRow(t *testing.T) {
 		"bad amount":            {[]string{"9876543210", "0"}, bulkRequest{}, msgBulkBadAmount},
 		"three decimals":        {[]string{"9876543210", "1.999"}, bulkRequest{}, msgBulkBadAmount},
 		"dth bad amount":        {[]string{"dth", "Tata Play", "1234567890", "-5"}, bulkRequest{}, msgBulkBadAmount},
+		"huge amount":           {[]string{"9876543214", "99999999"}, bulkRequest{}, msgBulkAmountTooLarge},
+		"dth huge amount":       {[]string{"dth", "Tata Play", "1234567890", "123456789"}, bulkRequest{}, msgBulkAmountTooLarge},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
