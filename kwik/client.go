@@ -46,6 +46,7 @@ type Client struct {
 	logger          *slog.Logger
 	beforeCall      func(ctx context.Context, ep Endpoint) error
 	observer        func(ep Endpoint, took time.Duration, err error)
+	unsent          func(ctx context.Context, ep Endpoint)
 	readTries       uint
 	retryInitial    time.Duration
 }
@@ -76,6 +77,13 @@ func WithBeforeCall(f func(ctx context.Context, ep Endpoint) error) Option {
 // err is nil for a successful reply and the classified error otherwise.
 func WithObserver(f func(ep Endpoint, took time.Duration, err error)) Option {
 	return func(c *Client) { c.observer = f }
+}
+
+// WithUnsentCall sets a hook run when a request failed before it reached KwikAPI, because the
+// connection could not be opened (refused, unreachable, DNS failure). A call counter can give
+// that call back: KwikAPI never saw it. BeforeCall had already run for it.
+func WithUnsentCall(f func(ctx context.Context, ep Endpoint)) Option {
+	return func(c *Client) { c.unsent = f }
 }
 
 // WithRetry sets how many tries in all a read call gets (1 disables retries) and the wait

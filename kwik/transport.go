@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -161,6 +162,9 @@ func (c *Client) exchange(ctx context.Context, req request, decode func(body []b
 
 	resp, err := c.http.Do(httpReq)
 	if err != nil {
+		if c.unsent != nil && neverSent(err) {
+			c.unsent(ctx, req.ep)
+		}
 		return 0, &callError{transport, fmt.Errorf("kwikapi %s: %w", req.ep, c.redact(err, req))}
 	}
 	defer resp.Body.Close()
@@ -284,4 +288,11 @@ func describeNonJSON(body []byte) string {
 	default:
 		return "non-JSON reply"
 	}
+}
+
+// neverSent reports whether err means the connection to KwikAPI could not be opened, so no byte
+// of the request reached it.
+func neverSent(err error) bool {
+	var opErr *net.OpError
+	return errors.As(err, &opErr) && opErr.Op == "dial"
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -201,6 +202,44 @@ func TestBeforeCallErrorAbortsCall(t *testing.T) {
 	_, err := c.Recharge(t.Context(), viRecharge)
 	if !errors.Is(err, budgetErr) || errors.Is(err, kwik.ErrUnknownOutcome) {
 		t.Errorf("Recharge err = %v, want the hook's error and not an unknown outcome", err)
+	}
+}
+
+func TestUnsentCallHookOnlyForFailedConnections(t *testing.T) {
+	closed, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadURL := "http://" + closed.Addr().String()
+	closed.Close()
+
+	var mu sync.Mutex
+	var unsent []kwik.Endpoint
+	hook := kwik.WithUnsentCall(func(ctx context.Context, ep kwik.Endpoint) {
+		mu.Lock()
+		defer mu.Unlock()
+		unsent = append(unsent, ep)
+	})
+
+	dead, err := kwik.New(deadURL, testKey, kwik.WithRetry(2, time.Millisecond), hook)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := dead.Circles(t.Context()); err == nil {
+		t.Fatal("Circles succeeded against a closed port")
+	}
+	if len(unsent) != 2 || unsent[0] != kwik.EndpointCircles {
+		t.Errorf("unsent calls = %v, want circles twice (one per try)", unsent)
+	}
+
+	unsent = nil
+	srv, _ := sequence(t, status(500), status(500))
+	reached := newClient(t, srv, kwik.WithRetry(2, time.Millisecond), hook)
+	if _, err := reached.Balance(t.Context()); err == nil {
+		t.Fatal("Balance succeeded against HTTP 500")
+	}
+	if len(unsent) != 0 {
+		t.Errorf("unsent calls = %v, want none: the server saw both requests", unsent)
 	}
 }
 

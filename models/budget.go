@@ -70,6 +70,19 @@ func (s *Store) SpendCall(ctx context.Context, endpoint string, limit int) error
 	return nil
 }
 
+// ReturnCall gives back one call to endpoint counted today by SpendCall, for a request that
+// never reached KwikAPI. The count never goes below zero.
+func (s *Store) ReturnCall(ctx context.Context, endpoint string) error {
+	now := s.Now()
+	day := now.In(India).Format(time.DateOnly)
+	err := s.DB(ctx).Exec(`UPDATE api_call_counts SET calls = calls - 1, updated_at = ?
+		WHERE endpoint = ? AND day = ? AND calls > 0`, now, endpoint, day).Error
+	if err != nil {
+		return fmt.Errorf("return call to %s: %w", endpoint, err)
+	}
+	return nil
+}
+
 // CallsToday returns how many calls to endpoint SpendCall has counted on the current
 // India-time day.
 func (s *Store) CallsToday(ctx context.Context, endpoint string) (int, error) {

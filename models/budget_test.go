@@ -144,3 +144,34 @@ func TestSpendCallConcurrentStores(t *testing.T) {
 		})
 	}
 }
+
+func TestReturnCallGivesBackOne(t *testing.T) {
+	now := time.Date(2026, 3, 2, 6, 0, 0, 0, time.UTC)
+	modelstest.Each(t, func() time.Time { return now }, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		for range 2 {
+			if err := s.SpendCall(ctx, "circle_codes", 2); err != nil {
+				t.Fatalf("SpendCall: %v", err)
+			}
+		}
+
+		if err := s.ReturnCall(ctx, "circle_codes"); err != nil {
+			t.Fatalf("ReturnCall: %v", err)
+		}
+		if err := s.SpendCall(ctx, "circle_codes", 2); err != nil {
+			t.Errorf("SpendCall after a returned call = %v, want room for one more", err)
+		}
+
+		for range 3 {
+			if err := s.ReturnCall(ctx, "circle_codes"); err != nil {
+				t.Fatalf("ReturnCall: %v", err)
+			}
+		}
+		if calls, _ := s.CallsToday(ctx, "circle_codes"); calls != 0 {
+			t.Errorf("CallsToday = %d after returning more than was spent, want 0", calls)
+		}
+		if err := s.ReturnCall(ctx, "never_called"); err != nil {
+			t.Errorf("ReturnCall for an endpoint never called = %v, want nil", err)
+		}
+	})
+}

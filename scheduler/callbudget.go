@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/rechargebot/rechargebot/kwik"
@@ -13,6 +14,7 @@ import (
 // CallSpender counts KwikAPI calls against a daily limit. *models.Store implements it.
 type CallSpender interface {
 	SpendCall(ctx context.Context, endpoint string, limit int) error
+	ReturnCall(ctx context.Context, endpoint string) error
 }
 
 // CallBudget keeps KwikAPI calls within their daily limits and spreads the limits of the
@@ -33,6 +35,8 @@ type CallBudget struct {
 	Spread []kwik.Endpoint
 	// Now is the clock. Nil means time.Now.
 	Now func() time.Time
+	// Logger receives a line when a call cannot be given back; nil discards it.
+	Logger *slog.Logger
 }
 
 // AllowanceUsedError reports that a spread endpoint has made every call allowed so far today,
@@ -71,6 +75,15 @@ func (b *CallBudget) BeforeCall(ctx context.Context, ep kwik.Endpoint) error {
 		return &AllowanceUsedError{Endpoint: ep, Allowed: allowed, DailyLimit: limit, RetryAt: nextIndiaHour(now)}
 	}
 	return err
+}
+
+// Unsent gives back the call BeforeCall counted for a request that never reached KwikAPI,
+// so a wrong base URL or a network outage does not spend the day's budget. It is meant for
+// kwik.WithUnsentCall.
+func (b *CallBudget) Unsent(ctx context.Context, ep kwik.Endpoint) {
+	if err := b.Store.ReturnCall(ctx, string(ep)); err != nil && b.Logger != nil {
+		b.Logger.Warn("Giving back an unsent KwikAPI call failed", "endpoint", string(ep), "error", err)
+	}
 }
 
 // hourlyAllowance returns how many calls of a daily limit may have been made by the end of

@@ -28,12 +28,13 @@ func openKwik(cfg Config, store *models.Store, logger *slog.Logger, extra ...kwi
 		apiKey = kwiksim.DefaultAPIKey
 	}
 
-	budget := &scheduler.CallBudget{Store: store, Limits: cfg.KwikBudgets()}
+	budget := &scheduler.CallBudget{Store: store, Limits: cfg.KwikBudgets(), Logger: logger}
 	opts := []kwik.Option{
 		kwik.WithTimeout(cfg.KwikAPITimeout),
 		kwik.WithRechargeTimeout(cfg.KwikAPIRechargeTimeout),
 		kwik.WithLogger(logger),
 		kwik.WithBeforeCall(budget.BeforeCall),
+		kwik.WithUnsentCall(budget.Unsent),
 	}
 	client, err = kwik.New(baseURL, apiKey, append(opts, extra...)...)
 	if err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"net"
 	"net/http/httptest"
 	"regexp"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/rechargebot/rechargebot/kwik"
 	"github.com/rechargebot/rechargebot/kwik/kwiksim"
+	"github.com/rechargebot/rechargebot/models"
 	"github.com/rechargebot/rechargebot/models/modelstest"
 )
 
@@ -93,6 +95,34 @@ func TestSyncCommandHidesAPIKey(t *testing.T) {
 			}
 			if strings.Contains(stdout+stderr, tc.key) {
 				t.Errorf("output reveals the API key:\n%s\n%s", stdout, stderr)
+			}
+		})
+	}
+}
+
+func TestSyncCommandDeadURLKeepsBudget(t *testing.T) {
+	closed, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadURL := "http://" + closed.Addr().String()
+	closed.Close()
+
+	for _, engine := range modelstest.Engines(t) {
+		t.Run(engine.Name, func(t *testing.T) {
+			vars := databaseVars(t, engine)
+			vars["KWIKAPI_API_KEY"] = "k"
+			vars["KWIKAPI_BASE_URL"] = deadURL
+			if code, _, stderr := runCommand(t, vars, "sync"); code != 1 {
+				t.Fatalf("exit status = %d against a closed port, want 1; stderr:\n%s", code, stderr)
+			}
+
+			opts := models.Options{DatabaseURL: vars["DATABASE_URL"], DataDir: vars["DATA_DIR"]}
+			store := modelstest.Open(t, opts)
+			for _, ep := range []kwik.Endpoint{kwik.EndpointCircles, kwik.EndpointCategories, kwik.EndpointOperators} {
+				if calls, err := store.CallsToday(context.Background(), string(ep)); err != nil || calls != 0 {
+					t.Errorf("%s calls counted = %d, %v; want 0 for requests that never left", ep, calls, err)
+				}
 			}
 		})
 	}
