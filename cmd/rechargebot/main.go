@@ -25,7 +25,7 @@ type command struct {
 // commands holds the subcommands. Each lives in its own file and adds itself in an init function.
 var commands = map[string]command{}
 
-// environment is what every subcommand gets: the parsed configuration and the standard streams.
+// environment is the parsed configuration and the standard streams that every subcommand gets.
 type environment struct {
 	cfg    Config
 	stdin  io.Reader
