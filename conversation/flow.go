@@ -30,6 +30,9 @@ type flow struct {
 	ConfirmFrom string `json:"confirm_from,omitempty"`
 
 	AmountPaise int64 `json:"amount_paise,omitempty"`
+	// TypedPaise is the amount typed with the number ("9876543210 199") while the operator or
+	// circle still has to be chosen by hand. Choosing the circle takes it to the confirmation.
+	TypedPaise int64 `json:"typed_paise,omitempty"`
 	// Plan describes the chosen plan; empty for a typed amount.
 	Plan string `json:"plan,omitempty"`
 	// Group is the plan group being browsed, from 1; 0 shows the list of groups.

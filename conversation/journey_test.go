@@ -545,3 +545,83 @@ func TestRupeeAmountInPlanListIsAnAmount(t *testing.T) {
 		wantText(t, out, "Please confirm", "Amount: ₹10")
 	})
 }
+
+func TestJourneyAmountAfterFailedDetection(t *testing.T) {
+	eachEngine(t, func(t *testing.T, h *harness) {
+		h.fund(customerID, 50000)
+		h.sim.FailNext(kwik.EndpointDetect, 1, kwiksim.ServerError)
+
+		out := h.send(customerID, "9876543210 199")
+		wantText(t, out, "could not look up the operator", "Choose the operator of 9876543210")
+		out = h.send(customerID, "airtel")
+		wantText(t, out, "Choose the circle")
+
+		// A new engine on the same database still has the amount.
+		h.engine = h.newEngine()
+		out = h.send(customerID, "delhi")
+		wantText(t, out, "Please confirm", "Operator: Airtel · Delhi", "Amount: ₹199")
+		if got := h.state(customerID); got != stateConfirming {
+			t.Fatalf("state = %s, want confirming", got)
+		}
+
+		h.send(customerID, "pay")
+		order := h.onlyOrder(customerID)
+		if order.AmountPaise != 19900 {
+			t.Errorf("order amount = %d paise, want 19900", order.AmountPaise)
+		}
+		if order.OperatorID != kwiksim.OpAirtel {
+			t.Errorf("order operator = %s, want %s", order.OperatorID, kwiksim.OpAirtel)
+		}
+		if order.CircleCode != "1" {
+			t.Errorf("order circle = %s, want 1", order.CircleCode)
+		}
+	})
+}
+
+func TestJourneyKeptAmountOutOfRange(t *testing.T) {
+	eachEngine(t, func(t *testing.T, h *harness) {
+		h.sim.FailNext(kwik.EndpointDetect, 1, kwiksim.ServerError)
+		h.send(customerID, "9876543210 5")
+		h.send(customerID, "airtel")
+
+		out := h.send(customerID, "delhi")
+		wantText(t, out, "Airtel accepts recharges from ₹10 to ₹10,000")
+		if got := h.state(customerID); got != stateEnteringAmount {
+			t.Fatalf("state = %s, want entering_amount", got)
+		}
+		out = h.send(customerID, "back")
+		wantText(t, out, "Choose the circle")
+	})
+}
+
+func TestKeptAmountClearedOnStartOver(t *testing.T) {
+	cases := []struct {
+		name  string
+		reset func(h *harness)
+	}{
+		{"cancel", func(h *harness) { h.send(customerID, "/cancel") }},
+		{"back to idle", func(h *harness) {
+			h.send(customerID, "back")
+			h.send(customerID, "back")
+		}},
+		{"new number", func(*harness) {}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			eachEngine(t, func(t *testing.T, h *harness) {
+				h.sim.FailNext(kwik.EndpointDetect, 1, kwiksim.ServerError)
+				h.send(customerID, "9876543210 199")
+				tc.reset(h)
+
+				h.sim.FailNext(kwik.EndpointDetect, 1, kwiksim.ServerError)
+				h.send(customerID, "9876543211")
+				h.send(customerID, "airtel")
+				out := h.send(customerID, "delhi")
+				wantText(t, out, "Plans for Airtel · Delhi")
+				if got := h.state(customerID); got != stateChoosingPlan {
+					t.Errorf("state = %s, want choosing_plan", got)
+				}
+			})
+		})
+	}
+}

@@ -26,9 +26,11 @@ func (t *turn) startMobile(ctx context.Context, number string, amountPaise int64
 		return err
 	}
 	if !detected {
+		t.flow.TypedPaise = amountPaise
 		return t.fire(ctx, evDetectFailed)
 	}
 	if amountPaise == 0 || t.flow.CircleCode == "" {
+		t.flow.TypedPaise = amountPaise
 		return t.fire(ctx, evDetected)
 	}
 
@@ -308,7 +310,27 @@ func inputChoosingCircle(ctx context.Context, t *turn, in input) (string, error)
 
 	t.flow.CircleCode, t.flow.CircleName = chosen.Code, tidyName(chosen.Name)
 	t.flow.Group, t.flow.Page = 0, 0
+	if t.flow.TypedPaise > 0 {
+		return t.takeTypedAmount(ctx)
+	}
 	return evShowPlans, nil
+}
+
+// takeTypedAmount uses the amount typed with the number once the operator and circle are
+// chosen. It returns the event to the confirmation, or to entering_amount with the operator's
+// range when the amount is outside it. "Back" from there returns to the circles.
+func (t *turn) takeTypedAmount(ctx context.Context) (string, error) {
+	paise := t.flow.TypedPaise
+	t.flow.TypedPaise = 0
+	t.flow.AmountFrom = stateChoosingCircle
+	ok, err := t.takeAmount(ctx, paise, "", stateEnteringAmount)
+	switch {
+	case err != nil:
+		return "", err
+	case !ok:
+		return evAmountInvalid, nil
+	}
+	return evAmountKnown, nil
 }
 
 // tidyName writes a name KwikAPI sends in capitals ("ANDHRA PRADESH") with capital initials

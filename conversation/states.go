@@ -60,7 +60,7 @@ var backs = map[string][]string{
 	stateChoosingCircle:     {stateChoosingOperator, stateConfirmingOperator},
 	stateAwaitingSubscriber: {stateChoosingDTH},
 	stateChoosingPlan:       {stateConfirmingOperator, stateAwaitingSubscriber, stateChoosingCircle},
-	stateEnteringAmount:     {stateChoosingPlan, stateConfirmingOperator, stateAwaitingSubscriber},
+	stateEnteringAmount:     {stateChoosingPlan, stateConfirmingOperator, stateAwaitingSubscriber, stateChoosingCircle},
 	stateConfirming:         {stateChoosingPlan, stateEnteringAmount},
 }
 
