@@ -10,9 +10,9 @@ import (
 	"go.mau.fi/whatsmeow/types"
 )
 
-// client is the part of *whatsmeow.Client the adapter calls. Tests use a hand-written fake;
-// whatsmeowClient is the real one.
-type client interface {
+// Client is the part of *whatsmeow.Client the adapter calls. New wraps the real client;
+// NewWithClient takes any other, such as the fake in package whatsapptest.
+type Client interface {
 	// Connect opens the websocket; the session's loops live until ctx ends or Disconnect.
 	Connect(ctx context.Context) error
 	Disconnect()
@@ -23,20 +23,21 @@ type client interface {
 	MarkRead(ctx context.Context, id types.MessageID, at time.Time, chat, sender types.JID) error
 	// UploadDocument encrypts and uploads data as a document attachment.
 	UploadDocument(ctx context.Context, data []byte) (whatsmeow.UploadResponse, error)
-	// DownloadDocument fetches and decrypts a received document, failing with
-	// errFileTooLarge once more than maxBytes arrive.
+	// DownloadDocument fetches and decrypts a received document. It should stop once more
+	// than maxBytes arrive, as the real client does with errFileTooLarge. Data longer than
+	// maxBytes is rejected as too large either way.
 	DownloadDocument(ctx context.Context, doc *waE2E.DocumentMessage, maxBytes int64) ([]byte, error)
 	// PhoneForLID returns the phone-number JID that whatsmeow's store maps lid to, or an empty
 	// JID when it has no mapping.
 	PhoneForLID(ctx context.Context, lid types.JID) (types.JID, error)
 }
 
-// whatsmeowClient is the client over a real *whatsmeow.Client.
+// whatsmeowClient is the Client over a real *whatsmeow.Client.
 type whatsmeowClient struct {
 	cli *whatsmeow.Client
 }
 
-var _ client = (*whatsmeowClient)(nil)
+var _ Client = (*whatsmeowClient)(nil)
 
 func (c *whatsmeowClient) Connect(ctx context.Context) error {
 	err := c.cli.ConnectContext(ctx)

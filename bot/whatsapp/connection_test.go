@@ -33,9 +33,9 @@ func waitResult(t *testing.T, done <-chan error) error {
 func TestRunReconnectsWithBackoff(t *testing.T) {
 	h := newHarness(t, Config{})
 	connected := make(chan int, 10)
-	h.client.connectErrs = []error{errBoom, errBoom}
-	h.client.onConnect = func(n int) {
-		h.a.handleEvent(&events.Connected{})
+	h.client.ConnectErrs = []error{errBoom, errBoom}
+	h.client.OnConnect = func(n int) {
+		h.a.HandleEvent(&events.Connected{})
 		connected <- n
 	}
 
@@ -44,11 +44,11 @@ func TestRunReconnectsWithBackoff(t *testing.T) {
 	if n := <-connected; n != 3 {
 		t.Fatalf("first successful connect was attempt %d, want 3", n)
 	}
-	h.a.handleEvent(&events.Disconnected{})
+	h.a.HandleEvent(&events.Disconnected{})
 	if n := <-connected; n != 4 {
 		t.Fatalf("reconnect was attempt %d, want 4", n)
 	}
-	h.a.handleEvent(&events.LoggedOut{})
+	h.a.HandleEvent(&events.LoggedOut{})
 	if err := waitResult(t, done); !errors.Is(err, ErrStopped) {
 		t.Fatalf("Run = %v, want ErrStopped", err)
 	}
@@ -69,9 +69,9 @@ func TestRunReconnectsWithBackoff(t *testing.T) {
 func TestRunBackoffIsCapped(t *testing.T) {
 	h := newHarness(t, Config{})
 	for range 20 {
-		h.client.connectErrs = append(h.client.connectErrs, errBoom)
+		h.client.ConnectErrs = append(h.client.ConnectErrs, errBoom)
 	}
-	h.client.onConnect = func(int) { h.a.handleEvent(&events.ClientOutdated{}) }
+	h.client.OnConnect = func(int) { h.a.HandleEvent(&events.ClientOutdated{}) }
 
 	err := waitResult(t, runInBackground(context.Background(), h.a))
 
@@ -109,15 +109,15 @@ func TestRunStopsOnSessionEnd(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			h := newHarness(t, Config{})
 			h.deliver(textEvent(fromPerson(customerJID, h.clock.Now()), "hi"))
-			h.client.onConnect = func(int) { h.a.handleEvent(tc.event) }
+			h.client.OnConnect = func(int) { h.a.HandleEvent(tc.event) }
 
 			err := waitResult(t, runInBackground(context.Background(), h.a))
 
 			if !errors.Is(err, ErrStopped) {
 				t.Fatalf("Run = %v, want ErrStopped", err)
 			}
-			if h.client.connects != 1 {
-				t.Errorf("connected %d times, want 1: a stopped channel must not retry", h.client.connects)
+			if h.client.Connects() != 1 {
+				t.Errorf("connected %d times, want 1: a stopped channel must not retry", h.client.Connects())
 			}
 			if len(*h.alerts) != 1 || !strings.Contains((*h.alerts)[0], tc.wantAlert) {
 				t.Errorf("alerts = %q, want one containing %q", *h.alerts, tc.wantAlert)
@@ -137,12 +137,12 @@ func TestRunStopsOnSessionEnd(t *testing.T) {
 
 func TestRunRetriesUnknownConnectFailure(t *testing.T) {
 	h := newHarness(t, Config{})
-	h.client.onConnect = func(n int) {
+	h.client.OnConnect = func(n int) {
 		if n == 1 {
-			h.a.handleEvent(&events.ConnectFailure{Reason: events.ConnectFailureServiceUnavailable})
+			h.a.HandleEvent(&events.ConnectFailure{Reason: events.ConnectFailureServiceUnavailable})
 			return
 		}
-		h.a.handleEvent(&events.StreamReplaced{})
+		h.a.HandleEvent(&events.StreamReplaced{})
 	}
 
 	err := waitResult(t, runInBackground(context.Background(), h.a))
@@ -150,15 +150,15 @@ func TestRunRetriesUnknownConnectFailure(t *testing.T) {
 	if !errors.Is(err, ErrStopped) {
 		t.Fatalf("Run = %v, want ErrStopped", err)
 	}
-	if h.client.connects != 2 {
-		t.Errorf("connected %d times, want 2", h.client.connects)
+	if h.client.Connects() != 2 {
+		t.Errorf("connected %d times, want 2", h.client.Connects())
 	}
 }
 
 func TestRunEndsWithContext(t *testing.T) {
 	h := newHarness(t, Config{})
 	connected := make(chan int, 1)
-	h.client.onConnect = func(n int) { connected <- n }
+	h.client.OnConnect = func(n int) { connected <- n }
 	ctx, cancel := context.WithCancel(context.Background())
 
 	done := runInBackground(ctx, h.a)
@@ -168,7 +168,7 @@ func TestRunEndsWithContext(t *testing.T) {
 	if err := waitResult(t, done); err != nil {
 		t.Errorf("Run = %v, want nil after the context ends", err)
 	}
-	if h.client.disconnects == 0 {
+	if h.client.Disconnects() == 0 {
 		t.Error("Run returned without disconnecting")
 	}
 }

@@ -4,9 +4,10 @@ import (
 	"go.mau.fi/whatsmeow/types/events"
 )
 
-// handleEvent receives every whatsmeow event. It runs on whatsmeow's goroutines, so it sorts
-// events and queues work without calling the handler, which runs on the chat queues.
-func (a *Adapter) handleEvent(evt any) {
+// HandleEvent receives every whatsmeow event; New registers it with whatsmeow. It runs on
+// whatsmeow's goroutines, so it sorts events and queues work without calling the handler,
+// which runs on the chat queues. Events of other types are ignored.
+func (a *Adapter) HandleEvent(evt any) {
 	switch e := evt.(type) {
 	case *events.Message:
 		a.handleMessage(e)

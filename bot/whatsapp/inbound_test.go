@@ -163,7 +163,7 @@ func TestInboundEvents(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			h := newHarness(t, Config{})
-			h.client.lids[customerLID] = customerPhone
+			h.client.LIDs[customerLID] = customerPhone
 			now := h.clock.Now()
 
 			h.deliver(tc.event(now))
@@ -209,7 +209,7 @@ func TestInboundCarriesMessageID(t *testing.T) {
 
 func TestLIDMessageReplyGoesToItsChat(t *testing.T) {
 	h := newHarness(t, Config{})
-	h.client.lids[customerLID] = customerPhone
+	h.client.LIDs[customerLID] = customerPhone
 
 	h.deliver(textEvent(fromPerson(lidJID, h.clock.Now()), "hi"))
 
@@ -253,7 +253,7 @@ func TestUndecryptableNoticeOncePerInterval(t *testing.T) {
 func TestDocumentReachesHandler(t *testing.T) {
 	h := newHarness(t, Config{MaxFileBytes: 1024})
 	csv := []byte("number,amount\n9876543210,199\n")
-	h.client.download = csv
+	h.client.Download = csv
 	doc := &waE2E.DocumentMessage{
 		FileName:   ptr("bulk.csv"),
 		Mimetype:   ptr("text/csv"),
@@ -291,7 +291,7 @@ func TestDocumentOverLimit(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			h := newHarness(t, Config{MaxFileBytes: 1024})
-			h.client.download = tc.data
+			h.client.Download = tc.data
 			doc := &waE2E.DocumentMessage{FileName: ptr("big.csv"), FileLength: ptr(tc.declared)}
 
 			h.deliver(&events.Message{Info: fromPerson(agentJID, h.clock.Now()), Message: &waE2E.Message{DocumentMessage: doc}})
@@ -303,8 +303,8 @@ func TestDocumentOverLimit(t *testing.T) {
 			if diff := cmp.Diff(want, h.client.SentTexts()); diff != "" {
 				t.Errorf("sent texts (-want +got):\n%s", diff)
 			}
-			if h.client.downloads != tc.wantDownloads {
-				t.Errorf("downloads = %d, want %d", h.client.downloads, tc.wantDownloads)
+			if h.client.Downloads() != tc.wantDownloads {
+				t.Errorf("downloads = %d, want %d", h.client.Downloads(), tc.wantDownloads)
 			}
 		})
 	}
@@ -312,7 +312,7 @@ func TestDocumentOverLimit(t *testing.T) {
 
 func TestDocumentDownloadFailure(t *testing.T) {
 	h := newHarness(t, Config{})
-	h.client.downErr = errBoom
+	h.client.DownloadErr = errBoom
 	doc := &waE2E.DocumentMessage{FileName: ptr("bulk.csv"), FileLength: ptr(uint64(10))}
 
 	h.deliver(&events.Message{Info: fromPerson(agentJID, h.clock.Now()), Message: &waE2E.Message{DocumentMessage: doc}})
@@ -361,9 +361,9 @@ func TestMessagesOfOneUserInOrder(t *testing.T) {
 	h := newHarness(t, Config{Handler: handler})
 	now := h.clock.Now()
 
-	h.a.handleEvent(textEvent(fromPerson(customerJID, now), "a1"))
-	h.a.handleEvent(textEvent(fromPerson(customerJID, now), "a2"))
-	h.a.handleEvent(textEvent(fromPerson(agentJID, now), "b1"))
+	h.a.HandleEvent(textEvent(fromPerson(customerJID, now), "a1"))
+	h.a.HandleEvent(textEvent(fromPerson(customerJID, now), "a2"))
+	h.a.HandleEvent(textEvent(fromPerson(agentJID, now), "b1"))
 
 	first, second := <-started, <-started
 	if first == "a2" || second == "a2" {
@@ -399,7 +399,7 @@ func TestFloodFromOneChatIsBounded(t *testing.T) {
 	h := newHarness(t, Config{Handler: handler})
 
 	for range maxPendingPerChat + 5 {
-		h.a.handleEvent(textEvent(fromPerson(customerJID, h.clock.Now()), "spam"))
+		h.a.HandleEvent(textEvent(fromPerson(customerJID, h.clock.Now()), "spam"))
 	}
 	close(release)
 	h.a.queues.wait()

@@ -64,7 +64,7 @@ func TestCustomerJourney(t *testing.T) {
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	h := newHarness(t, Config{Handler: &scriptedEngine{state: map[string]string{}}, Logger: logger})
-	h.client.lids[customerLID] = customerPhone
+	h.client.LIDs[customerLID] = customerPhone
 	say := func(text string) {
 		h.deliver(textEvent(fromPerson(customerJID, h.clock.Now()), text))
 	}
@@ -82,7 +82,7 @@ func TestCustomerJourney(t *testing.T) {
 	}
 	// An agent sends a bulk file.
 	csv := "number,amount\n9876543210,199\n9812345678,299\n"
-	h.client.download = []byte(csv)
+	h.client.Download = []byte(csv)
 	h.deliver(&events.Message{Info: fromPerson(agentJID, h.clock.Now()), Message: &waE2E.Message{
 		DocumentMessage: &waE2E.DocumentMessage{FileName: ptr("bulk.csv"), Mimetype: ptr("text/csv"), FileLength: ptr(uint64(len(csv)))},
 	}})

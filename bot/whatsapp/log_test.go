@@ -27,7 +27,7 @@ func TestLogsMaskNumbers(t *testing.T) {
 	h.deliver(&events.UndecryptableMessage{Info: fromPerson(customerJID, now)})                   // warning with chat
 	h.deliver(textEvent(fromPerson(types.NewJID(customerLID, types.HiddenUserServer), now), "x")) // unmapped LID
 	h.deliver(textEvent(fromPerson(customerJID, now.Add(-time.Hour)), "old"))                     // backlog
-	h.client.sendErr = fmt.Errorf("no session with %s", customerJID)
+	h.client.SendErr = fmt.Errorf("no session with %s", customerJID)
 	h.deliver(textEvent(fromPerson(customerJID, now), "again")) // reply fails
 
 	if logs.Len() == 0 {

@@ -63,7 +63,7 @@ func TestSendRemembersWritersAcrossRestart(t *testing.T) {
 	h := newHarness(t, Config{})
 	h.deliver(textEvent(fromPerson(customerJID, h.clock.Now()), "hi"))
 
-	restarted := newAdapter(Config{Handler: h.handler, Now: h.clock.Now, Sleep: h.clock.Sleep}, h.client, h.a.store.reopenForTest(t))
+	restarted := NewWithClient(Config{Handler: h.handler, Now: h.clock.Now, Sleep: h.clock.Sleep}, h.client, h.a.store.reopenForTest(t))
 	if _, err := restarted.Send(context.Background(), whatsAppChat(customerPhone), bot.Outbound{Text: "Refund done."}); err != nil {
 		t.Fatalf("Send after restart: %v", err)
 	}
@@ -114,7 +114,7 @@ func TestSendDocument(t *testing.T) {
 	if last.Doc.GetDirectPath() != "/d/1" || string(last.Doc.GetMediaKey()) != "media-key" {
 		t.Error("document does not carry the upload's path and media key")
 	}
-	if diff := cmp.Diff([][]byte{report}, h.client.uploads); diff != "" {
+	if diff := cmp.Diff([][]byte{report}, h.client.Uploads()); diff != "" {
 		t.Errorf("uploads (-want +got):\n%s", diff)
 	}
 }
@@ -123,7 +123,7 @@ func TestSendErrorHidesNumbers(t *testing.T) {
 	h := newHarness(t, Config{})
 	h.deliver(textEvent(fromPerson(customerJID, h.clock.Now()), "hi"))
 	cause := fmt.Errorf("failed to get device list of %s: %w", customerJID, errBoom)
-	h.client.sendErr = cause
+	h.client.SendErr = cause
 
 	_, err := h.a.Send(context.Background(), whatsAppChat(customerPhone), bot.Outbound{Text: "hello"})
 

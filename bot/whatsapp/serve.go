@@ -45,7 +45,7 @@ func (a *Adapter) serveDocument(ctx context.Context, msg incoming, doc *waE2E.Do
 	}
 	data, err := a.client.DownloadDocument(ctx, doc, limit)
 	switch {
-	case errors.Is(err, errFileTooLarge):
+	case errors.Is(err, errFileTooLarge), err == nil && int64(len(data)) > limit:
 		a.reply(ctx, msg, bot.Outbound{Text: fileTooLargeNotice(limit)})
 		return
 	case err != nil:

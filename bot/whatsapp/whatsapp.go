@@ -73,7 +73,7 @@ type Config struct {
 // Adapter is the WhatsApp channel. Run it with Run; Send may be called concurrently.
 type Adapter struct {
 	cfg     Config
-	client  client
+	client  Client
 	store   *Store
 	log     *slog.Logger
 	queues  *chatQueues
@@ -117,13 +117,15 @@ func New(ctx context.Context, s *Store, cfg Config) (*Adapter, error) {
 	// an operator, which whatsmeow's built-in loop would retry.
 	cli.EnableAutoReconnect = false
 
-	a := newAdapter(cfg, &whatsmeowClient{cli: cli}, s)
-	cli.AddEventHandler(a.handleEvent)
+	a := NewWithClient(cfg, &whatsmeowClient{cli: cli}, s)
+	cli.AddEventHandler(a.HandleEvent)
 	return a, nil
 }
 
-// newAdapter builds the adapter over any client; tests pass a fake.
-func newAdapter(cfg Config, c client, s *Store) *Adapter {
+// NewWithClient builds the adapter over c, for tests and for other transports; New remains
+// the production path. Config.Handler must be set. Nothing reaches the adapter until the
+// caller passes c's events to HandleEvent.
+func NewWithClient(cfg Config, c Client, s *Store) *Adapter {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -157,6 +159,10 @@ func newAdapter(cfg Config, c client, s *Store) *Adapter {
 		signals: make(chan connectionSignal, 16),
 	}
 }
+
+// Wait blocks until the adapter has handled every message passed to HandleEvent so far and
+// sent its replies. Call it only while no events arrive, as tests do between two events.
+func (a *Adapter) Wait() { a.queues.wait() }
 
 // stopped returns the reason the channel stopped, or nil while it runs.
 func (a *Adapter) stopped() error {
