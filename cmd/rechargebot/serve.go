@@ -259,7 +259,7 @@ func (s *service) newWhatsApp(ctx context.Context, handler bot.Handler, alerts *
 	}
 	return whatsapp.New(ctx, waStore, whatsapp.Config{
 		Handler: handler,
-		Logger:  s.log.With("channel", string(bot.WhatsApp)),
+		Logger:  s.log,
 		Alert: func(ctx context.Context, text string) {
 			if err := alerts.Raise(ctx, scheduler.Alert{Key: "whatsapp-stopped", Text: text}); err != nil {
 				s.log.Error("Raise WhatsApp alert failed", "error", err)
