@@ -28,6 +28,7 @@ const (
 	msgStats         msgKey = "stats"
 	msgSyncDone      msgKey = "sync_done"
 	msgKwikBalance   msgKey = "kwik_balance"
+	msgUserLabel     msgKey = "user_label"
 
 	msgBudgetExhausted msgKey = "budget_exhausted"
 	msgKwikAuth        msgKey = "kwik_auth"
@@ -38,25 +39,25 @@ const (
 func init() {
 	addMessages("en", Catalog{
 		msgGrantUsage: "Use /grant USER, where USER is a Telegram user ID or a phone number, such as /grant 9876543210.",
-		msgGrantDone:  "User {{.UserID}}{{with .Name}} ({{.}}){{end}} is now an agent and can use /bulk.",
+		msgGrantDone:  "{{.User}} is now an agent and can use /bulk.",
 		msgGrantNotice: "You are now an agent: send /bulk to recharge many numbers at once, " +
 			"by pasting lines or sending a CSV file. /help lists your commands.",
 		msgRevokeUsage:  "Use /revoke USER, where USER is a Telegram user ID or a phone number, such as /revoke 9876543210.",
-		msgRevokeDone:   "User {{.UserID}}{{with .Name}} ({{.}}){{end}} is a customer again.",
+		msgRevokeDone:   "{{.User}} is a customer again.",
 		msgRevokeNotice: "You are no longer an agent, so /bulk is not available to you. Single recharges work as before.",
-		msgRoleAdmin: "User {{.UserID}} is an admin. Admins come from the service configuration " +
+		msgRoleAdmin: "{{.User}} is an admin. Admins come from the service configuration " +
 			"(ADMIN_TELEGRAM_IDS, ADMIN_WHATSAPP_NUMBERS), so change it there.",
-		msgRoleSame: "User {{.UserID}} already has the {{.Role}} role.",
+		msgRoleSame: "{{.User}} already has the {{.Role}} role.",
 
 		msgDebitUsage: "Use /debit USER AMOUNT NOTE, where USER is a Telegram user ID or a phone number and " +
 			"NOTE says why, such as /debit 9876543210 500 wrong credit on 4 Dec.",
-		msgDebitShort: "User {{.UserID}} has only {{rupees .Balance}}, less than {{rupees .Amount}}. " +
+		msgDebitShort: "{{.User}} has only {{rupees .Balance}}, less than {{rupees .Amount}}. " +
 			"Debit at most {{rupees .Balance}}.",
-		msgDebitDone:   "Debited {{rupees .Amount}} from user {{.UserID}}. Their balance is now {{rupees .Balance}}.",
+		msgDebitDone:   "Debited {{rupees .Amount}} from {{.User}}. Their balance is now {{rupees .Balance}}.",
 		msgDebitNotice: "{{rupees .Amount}} was taken from your wallet by an admin: {{.Note}}. Balance: {{rupees .Balance}}",
 
 		msgUserUsage: "Use /user USER, where USER is a Telegram user ID or a phone number, such as /user 9876543210.",
-		msgUserInfo: "User {{.UserID}}{{with .Name}} ({{.}}){{end}}: {{.Role}} since {{.Since}}\n" +
+		msgUserInfo: "{{.User}}: {{.Role}} since {{.Since}}\n" +
 			"Balance: {{rupees .Balance}}\nChats: {{.Chats}}\n" +
 			"{{if .Orders}}Latest orders:\n{{range .Orders}}{{.}}\n{{end}}{{else}}No orders yet.{{end}}",
 		msgUnreachable: "unreachable",
@@ -69,7 +70,7 @@ func init() {
 		msgOrderEvent:    "{{.Time}} {{with .From}}{{.}} → {{end}}{{.To}}{{with .Note}}: {{.}}{{end}}",
 		msgOrderBulk:     "Bulk run {{.RunID}}, line {{.Line}}",
 		msgOrderInfo: "Order {{.OrderID}}: {{.Status}}\n" +
-			"User {{.UserID}} · {{.Kind}} {{.Number}} · {{.Operator}} (opid {{.OperatorID}}{{with .Circle}}, circle {{.}}{{end}})\n" +
+			"For {{.User}} · {{.Kind}} {{.Number}} · {{.Operator}} (opid {{.OperatorID}}{{with .Circle}}, circle {{.}}{{end}})\n" +
 			"Amount {{rupees .Amount}}{{if .Charged}} · charged {{rupees .Charged}}{{end}}" +
 			"{{with .OperatorRef}} · operator reference {{.}}{{end}} · {{.Checks}} status checks\n" +
 			"Placed {{.Placed}}{{with .Bulk}} · {{.}}{{end}}{{with .Message}}\nKwikAPI: {{.}}{{end}}\n" +
@@ -80,6 +81,10 @@ func init() {
 			"Waiting for a result: {{.Pending}}{{if .Stuck}} · stuck: {{.Stuck}} (/orders stuck){{end}}",
 		msgSyncDone:    "The operator catalog is up to date.",
 		msgKwikBalance: "KwikAPI balance: {{rupees .Balance}}",
+		// Ref is tg:ID, console:NAME or #ID, which /credit, /user and the like accept back.
+		// Masked is a WhatsApp number shown masked beside #ID.
+		msgUserLabel: "{{if .Name}}{{.Name}} ({{.Ref}}{{with .Masked}}, wa:{{.}}{{end}})" +
+			"{{else}}{{.Ref}}{{with .Masked}} (wa:{{.}}){{end}}{{end}}",
 
 		msgBudgetExhausted: "Today's KwikAPI call budget for this is used up, so I did not call KwikAPI. " +
 			"Try again after midnight India time, or raise the KWIKAPI_BUDGET_* setting.",

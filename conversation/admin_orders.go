@@ -65,8 +65,13 @@ func runOrders(ctx context.Context, t *turn, args string) error {
 		return nil
 	}
 	lines := make([]string, len(orders))
+	labels := map[int64]string{}
 	for i, o := range orders {
-		lines[i] = t.adminOrderLine(o)
+		label, err := t.userLabelByID(ctx, store, o.UserID, labels)
+		if err != nil {
+			return err
+		}
+		lines[i] = t.adminOrderLine(o, label)
 	}
 	t.say(msgOrdersList, vars{"List": name, "Orders": lines, "Max": ordersListed})
 	return nil
@@ -95,6 +100,10 @@ func runOrder(ctx context.Context, t *turn, args string) error {
 	if err != nil {
 		return err
 	}
+	label, err := t.userLabelByID(ctx, store, order.UserID, map[int64]string{})
+	if err != nil {
+		return err
+	}
 
 	lines := make([]string, len(events))
 	for i, ev := range events {
@@ -107,7 +116,7 @@ func runOrder(ctx context.Context, t *turn, args string) error {
 		bulk = t.text(msgOrderBulk, vars{"RunID": *order.BulkRunID, "Line": order.BulkLine})
 	}
 	t.say(msgOrderInfo, vars{
-		"OrderID": order.ID, "UserID": order.UserID, "Kind": order.Kind, "Number": bot.Mask(order.Number),
+		"OrderID": order.ID, "User": label, "Kind": order.Kind, "Number": bot.Mask(order.Number),
 		"Operator": order.OperatorName, "OperatorID": order.OperatorID, "Circle": order.CircleCode,
 		"Amount": order.AmountPaise, "Charged": order.ChargedPaise, "Status": string(order.Status),
 		"OperatorRef": order.OperatorRef, "Message": clip(order.Message, 120), "Checks": order.Checks,

@@ -77,23 +77,23 @@ func TestCommandsListedByRole(t *testing.T) {
 
 func TestGrantAndRevoke(t *testing.T) {
 	eachBulkEngine(t, nil, func(t *testing.T, h *harness, _ *recordingSender) {
-		customer := h.user(customerID)
+		h.user(customerID) // the customer has written to the bot before
 
 		out := h.send(adminID, "/grant "+customerID)
-		wantText(t, out, "User "+itoa(customer.ID)+" (User 1001) is now an agent")
+		wantText(t, out, "User 1001 (tg:1001) is now an agent")
 		if role := h.user(customerID).Role; role != models.RoleAgent {
 			t.Errorf("role after /grant = %s, want agent", role)
 		}
 		wantText(t, outs(h.outbox(customerID)...), "You are now an agent")
 		wantText(t, h.send(customerID, "/help"), "/bulk")
 
-		wantText(t, h.send(adminID, "/grant tg:"+customerID), "already has the agent role")
-		wantText(t, h.send(adminID, "/grant "+adminID), "is an admin")
+		wantText(t, h.send(adminID, "/grant tg:"+customerID), "User 1001 (tg:1001) already has the agent role")
+		wantText(t, h.send(adminID, "/grant "+adminID), "User 9001 (tg:9001) is an admin")
 		wantText(t, h.send(adminID, "/grant"), "Use /grant USER")
 		wantText(t, h.send(adminID, "/grant 5550001"), "No user matches 5550001")
 
 		out = h.send(adminID, "/revoke "+customerID)
-		wantText(t, out, "is a customer again")
+		wantText(t, out, "User 1001 (tg:1001) is a customer again")
 		if role := h.user(customerID).Role; role != models.RoleCustomer {
 			t.Errorf("role after /revoke = %s, want customer", role)
 		}
@@ -112,10 +112,16 @@ func TestGrantByPhoneNumber(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		label := "Ravi (#" + itoa(user.ID) + ", wa:********3210)"
 		out := h.send(adminID, "/grant +91 98765-43210")
-		wantText(t, out, "User "+itoa(user.ID)+" (Ravi) is now an agent")
-		out = h.send(adminID, "/revoke 09876543210")
-		wantText(t, out, "User "+itoa(user.ID)+" (Ravi) is a customer again")
+		wantText(t, out, label+" is now an agent")
+		wantNoText(t, out, "9876543210")
+
+		// The #ID of the reply names the same user.
+		out = h.send(adminID, "/revoke #"+itoa(user.ID))
+		wantText(t, out, label+" is a customer again")
+		wantNoText(t, out, "9876543210")
+
 		out = h.send(adminID, "/debit +91 98765 43210 50")
 		wantText(t, out, "Use /debit USER AMOUNT NOTE")
 		h.wantNoFullNumberInLogs("9876543210")
@@ -130,7 +136,7 @@ func TestDebitByAdmin(t *testing.T) {
 		in := inbound(adminID, "/debit "+customerID+" 200 wrong credit on 4 Dec")
 		in.UpdateID = "91"
 		out := h.handle(in)
-		wantText(t, out, "Debited ₹200 from user "+itoa(customer.ID), "balance is now ₹300")
+		wantText(t, out, "Debited ₹200 from User 1001 (tg:1001)", "balance is now ₹300")
 		h.handle(in) // the same update delivered again
 		h.checkWallet(customerID, 30_000)
 
@@ -144,7 +150,7 @@ func TestDebitByAdmin(t *testing.T) {
 		}
 		wantText(t, outs(h.outbox(customerID)...), "₹200 was taken from your wallet by an admin: wrong credit on 4 Dec")
 
-		wantText(t, h.send(adminID, "/debit "+customerID+" 500 too much"), "has only ₹300")
+		wantText(t, h.send(adminID, "/debit "+customerID+" 500 too much"), "User 1001 (tg:1001) has only ₹300")
 		wantText(t, h.send(adminID, "/debit "+customerID+" 100"), "Use /debit USER AMOUNT NOTE")
 		wantText(t, h.send(adminID, "/debit "+customerID+" lots of money"), "Use /debit USER AMOUNT NOTE")
 		h.checkWallet(customerID, 30_000)
@@ -184,14 +190,14 @@ func TestAdminOrderViews(t *testing.T) {
 			want    []string
 			absent  []string
 		}{
-			{"/orders pending", []string{"pending orders", itoa(pending.ID), "******5612", "pending"}, []string{itoa(ok.ID), itoa(stuck.ID)}},
+			{"/orders pending", []string{"pending orders", itoa(pending.ID), "User 1001 (tg:1001) · ₹99 · ******5612", "pending"}, []string{itoa(ok.ID), itoa(stuck.ID)}},
 			{"/orders failed", []string{itoa(failed.ID), "******5611"}, []string{itoa(pending.ID)}},
 			{"/orders stuck", []string{itoa(stuck.ID), "₹149"}, []string{itoa(failed.ID)}},
 			{"/orders", []string{"Use /orders pending, /orders failed or /orders stuck"}, nil},
-			{"/order " + itoa(stuck.ID), []string{"Order " + itoa(stuck.ID) + ": stuck", "mobile ******5613", "sending → pending: test pending", "pending → stuck", "placed"}, nil},
+			{"/order " + itoa(stuck.ID), []string{"Order " + itoa(stuck.ID) + ": stuck", "For User 1001 (tg:1001) · mobile ******5613", "sending → pending: test pending", "pending → stuck", "placed"}, nil},
 			{"/order 123", []string{"There is no order 123"}, nil},
 			{"/order abc", []string{"Use /order ORDER_ID"}, nil},
-			{"/user " + customerID, []string{"customer since", "Balance: ₹553", "telegram " + customerID, itoa(ok.ID), "******5610"}, nil},
+			{"/user " + customerID, []string{"User 1001 (tg:1001): customer since", "Balance: ₹553", "telegram " + customerID, itoa(ok.ID), "******5610"}, nil},
 			{"/user", []string{"Use /user USER"}, nil},
 			{"/stats", []string{"Orders: 4", "Recharged: ₹199 in 1 successful orders", "Success rate: 50.0% of 2 settled", "Waiting for a result: 1", "stuck: 1"}, nil},
 		}
@@ -240,5 +246,81 @@ func TestSyncAndKwikBalance(t *testing.T) {
 func TestSyncWithoutHook(t *testing.T) {
 	eachBulkEngine(t, nil, func(t *testing.T, h *harness, _ *recordingSender) {
 		wantText(t, h.send(adminID, "/sync"), "That is not available on this server")
+	})
+}
+
+func TestAdminRepliesNameWhatsAppUser(t *testing.T) {
+	eachBulkEngine(t, nil, func(t *testing.T, h *harness, _ *recordingSender) {
+		ctx := context.Background()
+		user, err := h.store.EnsureUser(ctx, models.ChannelWhatsApp, "919876543210", "919876543210", "Ravi")
+		if err != nil {
+			t.Fatal(err)
+		}
+		label := "Ravi (#" + itoa(user.ID) + ", wa:********3210)"
+
+		out := h.send(adminID, "/credit 9876543210 500")
+		wantText(t, out, "Credited ₹500 to "+label)
+		wantNoText(t, out, "9876543210")
+
+		order, err := h.store.PlaceOrder(ctx, models.NewOrder{
+			UserID: user.ID, Kind: models.KindMobile, Number: "9812345610", OperatorID: "1", OperatorName: "Airtel",
+			AmountPaise: 19_900, CheckoutToken: "test:whatsapp",
+		})
+		if err != nil {
+			t.Fatalf("place order: %v", err)
+		}
+
+		cases := []struct {
+			command string
+			want    string
+		}{
+			{"/user #" + itoa(user.ID), label + ": customer since"},
+			{"/orders pending", label + " · ₹199"},
+			{"/order " + itoa(order.ID), "For " + label + " · mobile"},
+			{"/debit #" + itoa(user.ID) + " 100 test", "Debited ₹100 from " + label},
+		}
+		for _, tc := range cases {
+			out := h.send(adminID, tc.command)
+			wantText(t, out, tc.want)
+			wantNoText(t, out, "9876543210")
+		}
+		h.wantNoFullNumberInLogs("9876543210")
+	})
+}
+
+func TestUserLabelByChannel(t *testing.T) {
+	eachEngine(t, func(t *testing.T, h *harness) {
+		ctx := context.Background()
+		both, err := h.store.EnsureUser(ctx, models.ChannelWhatsApp, "919876543211", "919876543211", "Meera")
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The same person on Telegram too, linked to the one wallet.
+		telegram := models.Identity{UserID: both.ID, Channel: models.ChannelTelegram, ExternalID: "555", ChatID: "555"}
+		if err := h.store.DB(ctx).Create(&telegram).Error; err != nil {
+			t.Fatal(err)
+		}
+		nameless, _ := h.store.EnsureUser(ctx, models.ChannelWhatsApp, "919876543212", "919876543212", "")
+		console, _ := h.store.EnsureUser(ctx, models.ChannelConsole, "local", "local", "Demo")
+
+		cases := []struct {
+			name string
+			user models.User
+			want string
+		}{
+			{"telegram before whatsapp", both, "Meera (tg:555)"},
+			{"whatsapp without a name", nameless, "#" + itoa(nameless.ID) + " (wa:********3212)"},
+			{"console", console, "Demo (console:local)"},
+		}
+		turn := &turn{e: h.engine}
+		for _, tc := range cases {
+			got, err := turn.userLabel(ctx, tc.user)
+			if err != nil {
+				t.Fatalf("%s: %v", tc.name, err)
+			}
+			if got != tc.want {
+				t.Errorf("%s: label = %q, want %q", tc.name, got, tc.want)
+			}
+		}
 	})
 }

@@ -27,8 +27,8 @@ func init() {
 	}
 }
 
-// findUser resolves an admin's reference to a user (a Telegram user id, a phone number, tg:ID
-// or wa:PHONE), telling the admin when none or several match.
+// findUser resolves an admin's reference to a user (a Telegram user id, a phone number, tg:ID,
+// wa:PHONE or the #ID that userLabel shows), telling the admin when none or several match.
 func (t *turn) findUser(ctx context.Context, ref string) (models.User, bool, error) {
 	user, err := t.e.store.FindUser(ctx, ref)
 	switch {
@@ -65,12 +65,16 @@ func (t *turn) changeRole(ctx context.Context, args string, role models.Role, us
 	if !ok {
 		return err
 	}
+	label, err := t.userLabel(ctx, target)
+	if err != nil {
+		return err
+	}
 	switch target.Role {
 	case models.RoleAdmin:
-		t.say(msgRoleAdmin, vars{"UserID": target.ID})
+		t.say(msgRoleAdmin, vars{"User": label})
 		return nil
 	case role:
-		t.say(msgRoleSame, vars{"UserID": target.ID, "Role": string(role)})
+		t.say(msgRoleSame, vars{"User": label, "Role": string(role)})
 		return nil
 	}
 
@@ -82,7 +86,7 @@ func (t *turn) changeRole(ctx context.Context, args string, role models.Role, us
 	if t.e.cfg.RoleChanged != nil {
 		t.e.cfg.RoleChanged(ctx, target.ID, role)
 	}
-	t.say(done, vars{"UserID": target.ID, "Name": target.Name})
+	t.say(done, vars{"User": label})
 	return t.e.tellUser(ctx, target.ID, t.text(notice, nil))
 }
 
@@ -98,6 +102,10 @@ func runDebit(ctx context.Context, t *turn, args string) error {
 	if !ok {
 		return err
 	}
+	label, err := t.userLabel(ctx, target)
+	if err != nil {
+		return err
+	}
 
 	change := models.WalletChange{
 		UserID: target.ID, AmountPaise: -amount, Kind: models.LedgerDebit, Note: note, ActorUserID: t.user.ID,
@@ -110,14 +118,14 @@ func runDebit(ctx context.Context, t *turn, args string) error {
 	duplicate := errors.Is(err, models.ErrDuplicateRef)
 	switch {
 	case errors.As(err, &short):
-		t.say(msgDebitShort, vars{"UserID": target.ID, "Balance": short.BalancePaise, "Amount": amount})
+		t.say(msgDebitShort, vars{"User": label, "Balance": short.BalancePaise, "Amount": amount})
 		return nil
 	case err != nil && !duplicate:
 		return err
 	}
 
 	t.e.log.Info("Admin debited a wallet", "user_id", target.ID, "actor_user_id", t.user.ID, "amount_paise", amount)
-	t.say(msgDebitDone, vars{"Amount": amount, "UserID": target.ID, "Balance": entry.BalanceAfterPaise})
+	t.say(msgDebitDone, vars{"Amount": amount, "User": label, "Balance": entry.BalanceAfterPaise})
 	if duplicate {
 		return nil
 	}
@@ -149,6 +157,10 @@ func runUser(ctx context.Context, t *turn, args string) error {
 	if err != nil {
 		return err
 	}
+	label, err := t.userLabel(ctx, target)
+	if err != nil {
+		return err
+	}
 
 	chats := make([]string, len(identities))
 	for i, id := range identities {
@@ -159,10 +171,10 @@ func runUser(ctx context.Context, t *turn, args string) error {
 	}
 	lines := make([]string, len(orders))
 	for i, o := range orders {
-		lines[i] = t.adminOrderLine(o)
+		lines[i] = t.adminOrderLine(o, label)
 	}
 	t.say(msgUserInfo, vars{
-		"UserID": target.ID, "Name": target.Name, "Role": string(target.Role), "Balance": balance,
+		"User": label, "Role": string(target.Role), "Balance": balance,
 		"Chats": strings.Join(chats, ", "), "Orders": lines, "Since": dateTime(target.CreatedAt),
 	})
 	return nil
@@ -176,15 +188,16 @@ func maskedExternalID(id models.Identity) string {
 	return bot.Mask(id.ExternalID)
 }
 
-// adminOrderLine is one order in an admin's list, with the number masked:
-// "26120412345678 · 04 Dec 14:05 · user 12 · ₹199 · ******3210 · Airtel · pending".
-func (t *turn) adminOrderLine(o models.Order) string {
+// adminOrderLine is one order in an admin's list, with the number masked and the user as
+// userLabel names them: "26120412345678 · 04 Dec 14:05 · Asha (tg:123456789) · ₹199 ·
+// ******3210 · Airtel · pending".
+func (t *turn) adminOrderLine(o models.Order, user string) string {
 	status := string(o.Status)
 	if o.Checks > 0 {
 		status += " (" + strconv.Itoa(o.Checks) + " checks)"
 	}
 	return strings.Join([]string{
-		strconv.FormatInt(o.ID, 10), dateTime(o.CreatedAt), "user " + strconv.FormatInt(o.UserID, 10),
+		strconv.FormatInt(o.ID, 10), dateTime(o.CreatedAt), user,
 		formatRupees(o.AmountPaise), bot.Mask(o.Number), o.OperatorName, status,
 	}, " · ")
 }

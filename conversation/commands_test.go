@@ -17,7 +17,7 @@ func TestCreditByAdmin(t *testing.T) {
 		in.UpdateID = "77"
 
 		out := h.handle(in)
-		wantText(t, out, "Credited ₹500 to user "+itoa(customer.ID), "balance is now ₹500")
+		wantText(t, out, "Credited ₹500 to User 1001 (tg:1001)", "balance is now ₹500")
 		if got := h.balance(customerID); got != 50000 {
 			t.Errorf("balance = %d, want 50000", got)
 		}

@@ -36,6 +36,10 @@ func runCredit(ctx context.Context, t *turn, args string) error {
 	case err != nil:
 		return err
 	}
+	label, err := t.userLabel(ctx, target)
+	if err != nil {
+		return err
+	}
 
 	change := models.WalletChange{
 		UserID: target.ID, AmountPaise: amount, Kind: models.LedgerCredit, Note: note, ActorUserID: t.user.ID,
@@ -50,7 +54,7 @@ func runCredit(ctx context.Context, t *turn, args string) error {
 	}
 
 	t.e.log.Info("Admin credited a wallet", "user_id", target.ID, "actor_user_id", t.user.ID, "amount_paise", amount)
-	t.say(msgCreditDone, vars{"Amount": amount, "UserID": target.ID, "Balance": entry.BalanceAfterPaise})
+	t.say(msgCreditDone, vars{"Amount": amount, "User": label, "Balance": entry.BalanceAfterPaise})
 	if duplicate {
 		return nil
 	}

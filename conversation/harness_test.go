@@ -296,6 +296,14 @@ func wantText(t testing.TB, out []bot.Outbound, parts ...string) {
 	}
 }
 
+// wantNoText fails when the replies contain part.
+func wantNoText(t testing.TB, out []bot.Outbound, part string) {
+	t.Helper()
+	if got := text(out); strings.Contains(got, part) {
+		t.Errorf("replies contain %q:\n%s", part, got)
+	}
+}
+
 func itoa(id int64) string { return strconv.FormatInt(id, 10) }
 
 // outs wraps texts as replies, for wantText.

@@ -234,9 +234,10 @@ var english = Catalog{
 
 	msgCreditUsage: "Use /credit USER AMOUNT [note], where USER is a Telegram user ID or a phone number, " +
 		"such as /credit 9876543210 500 cash received.",
-	msgCreditDone:    "Credited {{rupees .Amount}} to user {{.UserID}}. Their balance is now {{rupees .Balance}}.",
-	msgCreditNotice:  "{{rupees .Amount}} has been added to your wallet. Balance: {{rupees .Balance}}",
-	msgUserNotFound:  "No user matches {{.Ref}}. Use their Telegram user ID, or their WhatsApp number with or without 91.",
+	msgCreditDone:   "Credited {{rupees .Amount}} to {{.User}}. Their balance is now {{rupees .Balance}}.",
+	msgCreditNotice: "{{rupees .Amount}} has been added to your wallet. Balance: {{rupees .Balance}}",
+	msgUserNotFound: "No user matches {{.Ref}}. Use their Telegram user ID, their WhatsApp number " +
+		"with or without 91, or the #ID that admin replies show.",
 	msgUserAmbiguous: "More than one user matches {{.Ref}}. Use tg:ID or wa:NUMBER to pick one.",
 
 	msgErrOperatorDown: "The operator is not accepting recharges right now. Please try again later.",

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -161,7 +162,8 @@ func (s *Store) GetUser(ctx context.Context, id int64) (User, error) {
 }
 
 // FindUser resolves an admin's reference to a user: "tg:ID" is a Telegram user id, "wa:PHONE"
-// a WhatsApp number, "console:NAME" a terminal chat user, and bare digits either of the first two. Phone numbers may carry +91, a leading 0, spaces or
+// a WhatsApp number, "console:NAME" a terminal chat user, "#ID" the internal user id (User.ID),
+// and bare digits either of the first two. Phone numbers may carry +91, a leading 0, spaces or
 // dashes. Bare digits that name a Telegram user and a different WhatsApp user return
 // ErrAmbiguousUser, so that money never goes to the wrong person. No match returns ErrNotFound.
 // Errors never contain the reference, because it may be a phone number.
@@ -176,11 +178,13 @@ func (s *Store) FindUser(ctx context.Context, ref string) (User, error) {
 		return s.userByIdentity(ctx, ChannelWhatsApp, NormalizePhone(ref[3:]))
 	case strings.HasPrefix(lower, "console:"):
 		return s.userByIdentity(ctx, ChannelConsole, strings.TrimSpace(ref[len("console:"):]))
+	case strings.HasPrefix(ref, "#"):
+		return s.userByInternalID(ctx, strings.TrimSpace(ref[1:]))
 	}
 
 	digits := stripPhoneSeparators(ref)
 	if digits == "" || strings.Trim(digits, "0123456789") != "" {
-		return User{}, fmt.Errorf("find user: %w: expected tg:ID, wa:PHONE or digits", ErrNotFound)
+		return User{}, fmt.Errorf("find user: %w: expected tg:ID, wa:PHONE, #ID or digits", ErrNotFound)
 	}
 
 	byTelegram, errTelegram := s.userByIdentity(ctx, ChannelTelegram, digits)
@@ -195,6 +199,15 @@ func (s *Store) FindUser(ctx context.Context, ref string) (User, error) {
 	default:
 		return byPhone, errPhone
 	}
+}
+
+// userByInternalID returns the user whose User.ID is written in digits, or ErrNotFound.
+func (s *Store) userByInternalID(ctx context.Context, digits string) (User, error) {
+	id, err := strconv.ParseInt(digits, 10, 64)
+	if err != nil || id <= 0 || strings.Trim(digits, "0123456789") != "" {
+		return User{}, fmt.Errorf("find user: %w: expected #ID with ID in digits", ErrNotFound)
+	}
+	return s.GetUser(ctx, id)
 }
 
 func (s *Store) userByIdentity(ctx context.Context, channel, externalID string) (User, error) {

@@ -3,6 +3,7 @@ package models_test
 import (
 	"context"
 	"errors"
+	"strconv"
 	"sync"
 	"testing"
 
@@ -103,6 +104,14 @@ func TestFindUser(t *testing.T) {
 			{"09876543210", whatsapp.ID, nil},
 			{"+919876543210", whatsapp.ID, nil},
 			{"tg:9811111111", clash.ID, nil},
+			{"#" + strconv.FormatInt(whatsapp.ID, 10), whatsapp.ID, nil},
+			{" # " + strconv.FormatInt(telegram.ID, 10), telegram.ID, nil},
+			{"#999999", 0, models.ErrNotFound},
+			{"#0", 0, models.ErrNotFound},
+			{"#-1", 0, models.ErrNotFound},
+			{"#+1", 0, models.ErrNotFound},
+			{"#abc", 0, models.ErrNotFound},
+			{"#", 0, models.ErrNotFound},
 			{"9811111111", 0, models.ErrAmbiguousUser},
 			{"tg:1", 0, models.ErrNotFound},
 			{"5550000", 0, models.ErrNotFound},
