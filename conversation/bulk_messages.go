@@ -122,7 +122,7 @@ func init() {
 			"{{if .Released}} · not sent {{.Released}}{{end}}",
 		msgBulkSummary:          "Bulk run {{.ID}} finished: {{.Total}} recharge{{if ne .Total 1}}s{{end}}.\n" + bulkSummaryLines,
 		msgBulkSummaryCancelled: "Bulk run {{.ID}} was stopped: {{.Total}} recharge{{if ne .Total 1}}s{{end}}.\n" + bulkSummaryLines,
-		msgBulkAlert: "Bulk run {{.ID}} of user {{.UserID}}: {{.Failed}} of {{.Total}} recharges failed, " +
+		msgBulkAlert: "Bulk run {{.ID}} of user #{{.UserID}}: {{.Failed}} of {{.Total}} recharges failed, " +
 			"{{rupees .FailedAmount}} refunded.",
 
 		bulkStatusPrefix + "preview":   "waiting for confirmation",

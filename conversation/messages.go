@@ -203,7 +203,7 @@ var english = Catalog{
 		"I will message you when it completes; if it fails, the money is refunded.\nOrder: {{.OrderID}}",
 	msgResultUnknown: "⏳ The operator has not confirmed your recharge of {{rupees .Amount}} to {{.Number}} ({{.Operator}}) yet. " +
 		"I am checking and will message you; if it fails, the money is refunded.\nOrder: {{.OrderID}}",
-	msgAlertFailure: "Recharge failed: order {{.OrderID}}, user {{.UserID}}, {{.Operator}}, {{rupees .Amount}} to {{masked .Number}}, refunded. {{.Reason}}",
+	msgAlertFailure: "Recharge failed: order {{.OrderID}}, user #{{.UserID}}, {{.Operator}}, {{rupees .Amount}} to {{masked .Number}}, refunded. {{.Reason}}",
 
 	msgChooseDTH:     "Choose your DTH operator:",
 	msgAskSubscriber: "Type the subscriber ID of your {{.Operator}} connection{{with .Format}} ({{.}}){{end}}.",

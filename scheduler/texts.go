@@ -114,7 +114,7 @@ func heldBackSuffix(heldBack int) string {
 
 // orderSummary describes an order for admins: id, amount, operator, masked number and user.
 func orderSummary(o models.Order) string {
-	return fmt.Sprintf("order %d, %s %s to %s, user %d", o.ID, rupees(o.AmountPaise), o.OperatorName, bot.Mask(o.Number), o.UserID)
+	return fmt.Sprintf("order %d, %s %s to %s, user #%d", o.ID, rupees(o.AmountPaise), o.OperatorName, bot.Mask(o.Number), o.UserID)
 }
 
 // orderRef is the order id as customers quote it to support.

@@ -330,6 +330,9 @@ func TestServeFailedRechargeAlertsAdmin(t *testing.T) {
 	if strings.Contains(alert.Text, "9876500001") {
 		t.Errorf("admin alert shows the full number: %q", alert.Text)
 	}
+	if want := fmt.Sprintf("user #%d", user.ID); !strings.Contains(alert.Text, want) {
+		t.Errorf("admin alert %q does not name %s, which /user accepts", alert.Text, want)
+	}
 	balance, _ := h.svc.store.Balance(context.Background(), user.ID)
 	if balance != 50000 {
 		t.Errorf("balance = %d, want 50000 after the refund", balance)
