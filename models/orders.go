@@ -265,38 +265,13 @@ func (s *Store) NoteCheck(ctx context.Context, orderID int64, checks int, next t
 	return nil
 }
 
-// openStatuses are the states the resolver settles.
-var openStatuses = []OrderStatus{StatusSending, StatusPending, StatusUnknown, StatusStuck}
-
 // ClaimDueOrders leases up to limit open orders (sending, pending, unknown, stuck) whose
 // NextCheckAt is at or before now and whose lease has expired, oldest check first, until
 // now+lease. A leased order is not returned to another claimer until the lease runs out or
 // NoteCheck or RecordOutcome releases it. On PostgreSQL rows locked by a concurrent claim are
 // skipped, so two processes never claim the same order.
 func (s *Store) ClaimDueOrders(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]Order, error) {
-	now = dbTime(now)
-	var orders []Order
-	err := s.DB(ctx).Transaction(func(tx *gorm.DB) error {
-		err := s.lockRowsSkipLocked(tx).
-			Where("status IN ? AND next_check_at <= ?", openStatuses, now).
-			Where("lease_until IS NULL OR lease_until <= ?", now).
-			Order("next_check_at, id").Limit(limit).Find(&orders).Error
-		if err != nil || len(orders) == 0 {
-			return err
-		}
-
-		until := now.Add(lease)
-		ids := make([]int64, len(orders))
-		for i := range orders {
-			ids[i] = orders[i].ID
-			orders[i].LeaseUntil = &until
-		}
-		return tx.Model(&Order{}).Where("id IN ?", ids).Update("lease_until", until).Error
-	})
-	if err != nil {
-		return nil, fmt.Errorf("claim due orders: %w", err)
-	}
-	return orders, nil
+	return s.ClaimOrdersDueBy(ctx, now, now, limit, lease)
 }
 
 // GetOrder returns the order with id, or ErrNotFound.
