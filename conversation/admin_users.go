@@ -110,9 +110,7 @@ func runDebit(ctx context.Context, t *turn, args string) error {
 	change := models.WalletChange{
 		UserID: target.ID, AmountPaise: -amount, Kind: models.LedgerDebit, Note: note, ActorUserID: t.user.ID,
 	}
-	if t.in.UpdateID != "" {
-		change.RefKey = "debit:" + string(t.in.Chat.Channel) + ":" + t.in.UpdateID
-	}
+	change.RefKey = walletRefKey("debit", t.in, args)
 	entry, err := t.e.store.AdjustWallet(ctx, change)
 	var short *models.InsufficientFundsError
 	duplicate := errors.Is(err, models.ErrDuplicateRef)

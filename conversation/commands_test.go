@@ -39,6 +39,35 @@ func TestCreditByAdmin(t *testing.T) {
 	})
 }
 
+func TestWalletChangeReusedUpdateID(t *testing.T) {
+	eachEngine(t, func(t *testing.T, h *harness) {
+		h.user(customerID)
+		first := inbound(adminID, "/credit "+customerID+" 500 cash received")
+		first.UpdateID = "77"
+		h.handle(first)
+
+		// Telegram may hand out update id 77 again, e.g. after a week without updates.
+		later := inbound(adminID, "/credit "+customerID+" 200 second payment")
+		later.UpdateID = "77"
+		wantText(t, h.handle(later), "Credited ₹200", "balance is now ₹700")
+		if got := h.balance(customerID); got != 70000 {
+			t.Errorf("balance after a new credit under a reused update id = %d, want 70000", got)
+		}
+
+		debit := inbound(adminID, "/debit "+customerID+" 100 wrong credit")
+		debit.UpdateID = "77"
+		wantText(t, h.handle(debit), "Debited ₹100", "balance is now ₹600")
+		if got := h.balance(customerID); got != 60000 {
+			t.Errorf("balance after a debit under a reused update id = %d, want 60000", got)
+		}
+
+		h.handle(later) // the same update delivered again
+		if got := h.balance(customerID); got != 60000 {
+			t.Errorf("balance after a duplicate update = %d, want 60000", got)
+		}
+	})
+}
+
 func TestCreditRefusedForCustomer(t *testing.T) {
 	eachEngine(t, func(t *testing.T, h *harness) {
 		h.fund(customerID, 1000)

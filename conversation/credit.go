@@ -2,9 +2,12 @@ package conversation
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"strings"
 
+	"github.com/rechargebot/rechargebot/bot"
 	"github.com/rechargebot/rechargebot/models"
 )
 
@@ -44,9 +47,7 @@ func runCredit(ctx context.Context, t *turn, args string) error {
 	change := models.WalletChange{
 		UserID: target.ID, AmountPaise: amount, Kind: models.LedgerCredit, Note: note, ActorUserID: t.user.ID,
 	}
-	if t.in.UpdateID != "" {
-		change.RefKey = "credit:" + string(t.in.Chat.Channel) + ":" + t.in.UpdateID
-	}
+	change.RefKey = walletRefKey("credit", t.in, args)
 	entry, err := t.e.store.AdjustWallet(ctx, change)
 	duplicate := errors.Is(err, models.ErrDuplicateRef)
 	if err != nil && !duplicate {
@@ -106,4 +107,17 @@ func (t *turn) tellCredit(ctx context.Context, userID int64, entry models.Ledger
 		return nil
 	}
 	return nil
+}
+
+// walletRefKey returns the idempotency key of an admin's /credit or /debit, so that an update
+// delivered twice changes the wallet once, or "" when the channel gives no update id. An
+// update id alone can come back, because the Telegram Bot API picks the next id at random
+// after a week without updates (Update.update_id). So the key also holds the chat and a digest
+// of the arguments, and a later command under a reused id is a new change.
+func walletRefKey(kind string, in bot.Inbound, args string) string {
+	if in.UpdateID == "" {
+		return ""
+	}
+	digest := sha256.Sum256([]byte(args))
+	return kind + ":" + string(in.Chat.Channel) + ":" + in.Chat.ID + ":" + in.UpdateID + ":" + hex.EncodeToString(digest[:8])
 }
