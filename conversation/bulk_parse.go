@@ -87,8 +87,8 @@ func splitBulkLine(line string) []string {
 	return trimFields(fields)
 }
 
-// parseBulkCSV reads a CSV file of rows: UTF-8 with or without a byte order mark, CRLF or LF
-// line ends, fields separated by commas, or by semicolons or tabs when the first line has
+// parseBulkCSV reads a CSV file of rows: UTF-8 with or without a byte order mark, CRLF, LF or
+// CR line ends, fields separated by commas, or by semicolons or tabs when the first line has
 // more of those than commas. Line numbers are the file's. It returns errBulkNotText for a
 // file that is not UTF-8, *bulkCSVError with the line of the first row whose quotes are broken
 // (so that no lines vanish into an unterminated quote), errBulkTooLarge past maxLines rows and
@@ -98,6 +98,10 @@ func parseBulkCSV(data []byte, maxLines int) ([]bulkRow, error) {
 	if !utf8.Valid(data) || bytes.IndexByte(data, 0) >= 0 {
 		return nil, errBulkNotText
 	}
+	// encoding/csv ends records at LF only and keeps a lone CR inside the field, so a file
+	// with classic Mac OS line ends (CR alone) would read as one row.
+	data = bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n"))
+	data = bytes.ReplaceAll(data, []byte("\r"), []byte("\n"))
 
 	r := csv.NewReader(bytes.NewReader(data))
 	r.Comma = csvSeparator(data)

@@ -97,6 +97,10 @@ func TestParseBulkCSV(t *testing.T) {
 		"tabs": {"9876543210\t199\n", []bulkRow{
 			{Line: 1, Input: "9876543210\t199", Fields: []string{"9876543210", "199"}},
 		}},
+		"classic Mac line ends": {"number,amount\r9876543210,199\r9876543211,49\r", []bulkRow{
+			{Line: 2, Input: "9876543210,199", Fields: []string{"9876543210", "199"}},
+			{Line: 3, Input: "9876543211,49", Fields: []string{"9876543211", "49"}},
+		}},
 		"empty cells of a row": {"9876543210,199\n,,\n", []bulkRow{
 			{Line: 1, Input: "9876543210,199", Fields: []string{"9876543210", "199"}},
 		}},
