@@ -413,7 +413,7 @@ func (p *pass) markStuck(ctx context.Context, o models.Order, checks int, seen m
 		}
 	}
 
-	alert := Alert{Key: "stuck:" + strconv.FormatInt(o.ID, 10), Text: stuckAlert(o, checks), Once: true}
+	alert := Alert{Key: "stuck:" + strconv.FormatInt(o.ID, 10), Text: stuckAlert(o, checks, p.r.stuckInterval()), Once: true}
 	out := models.Outcome{Status: models.StatusStuck, NextCheckAt: &next,
 		Note: fmt.Sprintf("unsettled after %d checks: %s", checks, note)}
 	p.recordWithMessages(ctx, o, out, delayedNotice(o), &alert)

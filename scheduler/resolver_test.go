@@ -552,3 +552,19 @@ func TestResolverChecksEarlyOnlyTogether(t *testing.T) {
 		}
 	})
 }
+
+func TestStuckAlertNamesInterval(t *testing.T) {
+	cases := map[time.Duration]string{
+		time.Hour:                    "checked hourly until",
+		6 * time.Second:              "checked every 6s until",
+		30 * time.Minute:             "checked every 30m until",
+		90 * time.Minute:             "checked every 1h30m until",
+		2 * time.Hour:                "checked every 2h until",
+		time.Minute + 30*time.Second: "checked every 1m30s until",
+	}
+	for every, want := range cases {
+		if text := stuckAlert(models.Order{ID: 1}, 5, every); !strings.Contains(text, want) {
+			t.Errorf("stuck alert with interval %v = %q, want %q", every, text, want)
+		}
+	}
+}

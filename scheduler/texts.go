@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/rechargebot/rechargebot/bot"
 	"github.com/rechargebot/rechargebot/models"
@@ -59,10 +60,27 @@ func unknownToKwikAlert(o models.Order) string {
 }
 
 // stuckAlert returns the admins' alert about an order still pending after every regular
-// check, which a person must follow up with KwikAPI support.
-func stuckAlert(o models.Order, checks int) string {
+// check, which a person must follow up with KwikAPI support. every is the time between two
+// checks of a stuck order.
+func stuckAlert(o models.Order, checks int, every time.Duration) string {
 	return fmt.Sprintf("Recharge stuck after %d checks: %s. Ask KwikAPI support about order_id %d. "+
-		"The order is checked hourly until it settles.", checks, orderSummary(o), o.ID)
+		"The order is checked %s until it settles.", checks, orderSummary(o), o.ID, checkPeriod(every))
+}
+
+// checkPeriod formats a check interval for a message: "hourly" for an hour, otherwise "every"
+// and the duration without zero trailing units, such as "every 30m" or "every 1h30m".
+func checkPeriod(every time.Duration) string {
+	if every == time.Hour {
+		return "hourly"
+	}
+	text := every.String()
+	if strings.HasSuffix(text, "m0s") {
+		text = strings.TrimSuffix(text, "0s")
+	}
+	if strings.HasSuffix(text, "h0m") {
+		text = strings.TrimSuffix(text, "0m")
+	}
+	return "every " + text
 }
 
 // unstuckAlert returns the admins' alert about how a stuck order settled, with KwikAPI's message.
