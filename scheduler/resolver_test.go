@@ -568,3 +568,11 @@ func TestStuckAlertNamesInterval(t *testing.T) {
 		}
 	}
 }
+
+func TestStuckAlertCountsChecks(t *testing.T) {
+	for checks, want := range map[int]string{1: "stuck after 1 check:", 5: "stuck after 5 checks:"} {
+		if text := stuckAlert(models.Order{ID: 1}, checks, time.Hour); !strings.Contains(text, want) {
+			t.Errorf("stuck alert after %d checks = %q, want %q", checks, text, want)
+		}
+	}
+}

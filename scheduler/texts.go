@@ -63,8 +63,12 @@ func unknownToKwikAlert(o models.Order) string {
 // check, which a person must follow up with KwikAPI support. every is the time between two
 // checks of a stuck order.
 func stuckAlert(o models.Order, checks int, every time.Duration) string {
-	return fmt.Sprintf("Recharge stuck after %d checks: %s. Ask KwikAPI support about order_id %d. "+
-		"The order is checked %s until it settles.", checks, orderSummary(o), o.ID, checkPeriod(every))
+	noun := "checks"
+	if checks == 1 {
+		noun = "check"
+	}
+	return fmt.Sprintf("Recharge stuck after %d %s: %s. Ask KwikAPI support about order_id %d. "+
+		"The order is checked %s until it settles.", checks, noun, orderSummary(o), o.ID, checkPeriod(every))
 }
 
 // checkPeriod formats a check interval for a message: "hourly" for an hour, otherwise "every"
