@@ -49,8 +49,9 @@ func init() {
 			"(ADMIN_TELEGRAM_IDS, ADMIN_WHATSAPP_NUMBERS), so change it there.",
 		msgRoleSame: "{{.User}} already has the {{.Role}} role.",
 
-		msgDebitUsage: "Use /debit USER AMOUNT NOTE, where USER is a Telegram user ID or a phone number and " +
-			"NOTE says why, such as /debit 9876543210 500 wrong credit on 4 Dec.",
+		msgDebitUsage: "Use /debit USER AMOUNT NOTE, where USER is a Telegram user ID, a phone number or #ID, " +
+			"AMOUNT is rupees with at most two decimals, up to ₹10,00,000, and NOTE says why, " +
+			"such as /debit 9876543210 500 wrong credit on 4 Dec.",
 		msgDebitShort: "{{.User}} has only {{rupees .Balance}}, less than {{rupees .Amount}}. " +
 			"Debit at most {{rupees .Balance}}.",
 		msgDebitDone:   "Debited {{rupees .Amount}} from {{.User}}. Their balance is now {{rupees .Balance}}.",

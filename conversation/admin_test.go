@@ -324,3 +324,16 @@ func TestUserLabelByChannel(t *testing.T) {
 		}
 	})
 }
+
+func TestCreditBadAmountNamesTheLimit(t *testing.T) {
+	eachEngine(t, func(t *testing.T, h *harness) {
+		h.user(customerID)
+		for _, args := range []string{"1,00,00,000", "10.555", "1e3"} {
+			out := h.send(adminID, "/credit "+customerID+" "+args)
+			wantText(t, out, "at most two decimals, up to ₹10,00,000")
+		}
+		if balance := h.balance(customerID); balance != 0 {
+			t.Errorf("balance = %d after rejected credits, want 0", balance)
+		}
+	})
+}

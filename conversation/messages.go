@@ -232,8 +232,8 @@ var english = Catalog{
 		"(such as back or cancel). Try another name.",
 	msgTooManyNumbers: "You can save up to {{.Max}} numbers. Remove one first with /numbers remove NAME.",
 
-	msgCreditUsage: "Use /credit USER AMOUNT [note], where USER is a Telegram user ID or a phone number, " +
-		"such as /credit 9876543210 500 cash received.",
+	msgCreditUsage: "Use /credit USER AMOUNT [note], where USER is a Telegram user ID, a phone number or #ID and " +
+		"AMOUNT is rupees with at most two decimals, up to ₹10,00,000, such as /credit 9876543210 500 cash received.",
 	msgCreditDone:   "Credited {{rupees .Amount}} to {{.User}}. Their balance is now {{rupees .Balance}}.",
 	msgCreditNotice: "{{rupees .Amount}} has been added to your wallet. Balance: {{rupees .Balance}}",
 	msgUserNotFound: "No user matches {{.Ref}}. Use their Telegram user ID, their WhatsApp number " +
