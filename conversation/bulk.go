@@ -146,11 +146,20 @@ func (t *turn) bulkFromRows(ctx context.Context, store opsStore, source string, 
 	if err != nil {
 		return err
 	}
+	// CreateBulkRun discards an older preview; the agent is told, so its Confirm button
+	// failing later is no surprise.
+	older, err := store.PreviewBulkRun(ctx, t.user.ID)
+	if err != nil && !errors.Is(err, models.ErrNotFound) {
+		return err
+	}
 	run, err := store.CreateBulkRun(ctx, models.BulkRun{
 		UserID: t.user.ID, ChatChannel: string(t.in.Chat.Channel), ChatID: t.in.Chat.ID, Source: source,
 	}, lines)
 	if err != nil {
 		return err
+	}
+	if older.ID != 0 {
+		t.say(msgBulkPreviewReplaced, vars{"Old": older.ID, "ID": run.ID})
 	}
 	t.flow.BulkInputSince = time.Time{}
 	t.e.log.Info("Bulk run previewed", "run_id", run.ID, "user_id", t.user.ID, "lines", run.Lines,

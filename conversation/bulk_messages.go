@@ -42,6 +42,7 @@ const (
 	msgBulkStatus           msgKey = "bulk_status"
 	msgBulkCancelled        msgKey = "bulk_cancelled"
 	msgBulkProgress         msgKey = "bulk_progress"
+	msgBulkPreviewReplaced  msgKey = "bulk_preview_replaced"
 	msgBulkSummary          msgKey = "bulk_summary"
 	msgBulkSummaryCancelled msgKey = "bulk_summary_cancelled"
 	msgBulkAlert            msgKey = "bulk_alert"
@@ -111,6 +112,7 @@ func init() {
 		msgBulkAlreadyFinished:  "Bulk run {{.ID}} has already finished. /bulkstatus shows its result.",
 		msgBulkNothingToCancel:  "You have no bulk run running and no preview waiting.",
 		msgBulkPreviewCancelled: "Cancelled the preview of bulk run {{.ID}}. Nothing was charged.",
+		msgBulkPreviewReplaced:  "The preview of bulk run {{.Old}} is replaced by bulk run {{.ID}} below; nothing was charged for it.",
 		msgBulkNoRuns:           "You have not run a bulk recharge yet. Send /bulk to start one.",
 		msgBulkStatus: "{{.Progress}}\nStatus: {{.Status}} · from {{.Source}} · {{rupees .Held}} debited at the start" +
 			"{{if .Released}}, {{rupees .ReleasedAmount}} returned for {{.Released}} line{{if ne .Released 1}}s{{end}} not sent{{end}}" +

@@ -241,6 +241,21 @@ func TestBulkLinesInNextMessage(t *testing.T) {
 	})
 }
 
+func TestBulkSecondPreviewSaysItReplaces(t *testing.T) {
+	eachBulkEngine(t, nil, func(t *testing.T, h *harness, _ *recordingSender) {
+		h.fund(agentID, 10_000)
+		first := h.send(agentID, "/bulk 9876512345 20")
+		firstRun := h.latestRun(agentID)
+
+		out := h.send(agentID, "/bulk 9876512346 30")
+		wantText(t, out, fmt.Sprintf("preview of bulk run %d is replaced", firstRun.ID), "total ₹30")
+
+		out = h.press(agentID, optionData(t, first, "Confirm"))
+		wantText(t, out, "replaced by a newer one")
+		h.checkWallet(agentID, 10_000)
+	})
+}
+
 func TestBulkConfirmRefusedWhenShort(t *testing.T) {
 	eachBulkEngine(t, nil, func(t *testing.T, h *harness, _ *recordingSender) {
 		h.fund(agentID, 4_000)
