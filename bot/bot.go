@@ -1,6 +1,6 @@
 // Package bot defines the chat-neutral messages that pass between the chat adapters
 // (Telegram, WhatsApp, console) and the conversation engine, and the Handler and Sender
-// interfaces through which they meet. It knows nothing of recharges.
+// interfaces through which they meet. It contains nothing specific to recharges.
 package bot
 
 import (
@@ -49,7 +49,7 @@ type Inbound struct {
 	// UserID is the sender on the channel: a Telegram user id, or a WhatsApp phone number as digits.
 	UserID      string
 	DisplayName string
-	// Text is what the user typed; empty for a button press.
+	// Text is the text the user typed, empty for a button press.
 	Text string
 	// Data is the Option.Data of a pressed button; empty for typed text.
 	Data string
@@ -75,8 +75,8 @@ const MaxOptionData = 64
 type Outbound struct {
 	Text    string
 	Options []Option
-	// Edit, when non-empty, asks the adapter to replace that message instead of sending a new
-	// one. Adapters that cannot edit send a new message.
+	// Edit, when non-empty, is the message the adapter replaces instead of sending a new one.
+	// Adapters that cannot edit send a new message.
 	Edit     MessageRef
 	Document *File
 }

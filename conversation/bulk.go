@@ -146,8 +146,8 @@ func (t *turn) bulkFromRows(ctx context.Context, store opsStore, source string, 
 	if err != nil {
 		return err
 	}
-	// CreateBulkRun discards an older preview; the agent is told, so its Confirm button
-	// failing later is no surprise.
+	// CreateBulkRun discards an older preview. The reply names it, so that its Confirm button
+	// failing later does not surprise the agent.
 	older, err := store.PreviewBulkRun(ctx, t.user.ID)
 	if err != nil && !errors.Is(err, models.ErrNotFound) {
 		return err

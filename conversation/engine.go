@@ -62,8 +62,8 @@ type Config struct {
 	// Sender sends and edits the progress message of bulk runs; nil means a run reports only
 	// its summary, through the outbox.
 	Sender bot.Sender
-	// SyncCatalog refreshes the catalog now, for /sync; nil makes /sync answer that it is
-	// unavailable.
+	// SyncCatalog refreshes the catalog now, for /sync. When it is nil, /sync replies that it
+	// is unavailable.
 	SyncCatalog func(ctx context.Context) error
 	// RoleChanged is called after an admin changes a user's role, so a channel can update that
 	// user's command menu; nil means nothing is done.

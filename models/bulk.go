@@ -378,7 +378,8 @@ func (s *Store) SetBulkProgressRef(ctx context.Context, runID int64, ref string)
 }
 
 // bulkTx runs fn in a transaction that has locked the run's wallet and then the run row. Every
-// bulk transaction takes its locks in this order, so they cannot deadlock each other.
+// bulk transaction that moves money goes through it, so they take their locks in one order and
+// cannot deadlock each other. CreateBulkRun locks only run rows, never a wallet after them.
 func (s *Store) bulkTx(ctx context.Context, runID int64, fn func(tx *gorm.DB, run BulkRun) error) error {
 	var owner BulkRun
 	if err := s.DB(ctx).Select("id", "user_id").Take(&owner, runID).Error; err != nil {

@@ -16,8 +16,8 @@ import (
 )
 
 // Config is the whole service configuration, read once from environment variables.
-// Each field's help tag is printed by --help; a field tagged secret may instead be read from the
-// file named by the same variable with a _FILE suffix.
+// --help prints each field's help tag. A field tagged secret may instead be read from the file
+// that the same variable with a _FILE suffix names.
 type Config struct {
 	DatabaseURL      string `env:"DATABASE_URL" secret:"true" help:"PostgreSQL connection URL; empty uses the embedded SQLite file"`
 	DatabaseMaxConns int    `env:"DATABASE_MAX_CONNS" envDefault:"40" help:"maximum PostgreSQL connections of this process; keep instances × this under the server's max_connections"`
@@ -62,7 +62,7 @@ type Config struct {
 	AlertLowBalance      string        `env:"ALERT_LOW_BALANCE" envDefault:"1000" help:"KwikAPI wallet balance in rupees under which admins are alerted, e.g. 1000 or 499.50; 0 disables the check"`
 	BalanceCheckInterval time.Duration `env:"BALANCE_CHECK_INTERVAL" envDefault:"1h" help:"time between two reads of the KwikAPI wallet balance (duration); each read uses one of the balance calls allowed a day"`
 	AlertRepeatInterval  time.Duration `env:"ALERT_REPEAT_INTERVAL" envDefault:"1h" help:"time during which an alert about the same subject is held back; the next one says how many were held back (duration)"`
-	AlertTimeoutRun      int           `env:"ALERT_TIMEOUT_RUN" envDefault:"3" help:"KwikAPI calls in a row without an answer (timeouts) that raise an admin alert"`
+	AlertTimeoutRun      int           `env:"ALERT_TIMEOUT_RUN" envDefault:"3" help:"KwikAPI calls in a row that time out before an admin alert is raised"`
 	ReconcileInterval    time.Duration `env:"RECONCILE_INTERVAL" envDefault:"24h" help:"time between two comparisons of the orders of the last day with KwikAPI's last 100 transactions (duration)"`
 
 	SessionIdleTimeout time.Duration `env:"SESSION_IDLE_TIMEOUT" envDefault:"15m" help:"an unfinished conversation idle this long returns to the start (duration)"`
@@ -120,7 +120,22 @@ func environmentWithFiles(getenv func(string) string) (map[string]string, error)
 	return vars, nil
 }
 
+// validate checks the configuration once, after parsing. Each check's error names its variable.
 func (c *Config) validate() error {
+	for _, check := range []func() error{
+		c.validateBasics, c.validateTimeouts, c.validateBudgets, c.validateResolver,
+		c.validateBulk, c.validateEndpoints,
+	} {
+		if err := check(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// validateBasics checks the database pool, the settings that must come in pairs, the WhatsApp
+// pace and the log settings.
+func (c *Config) validateBasics() error {
 	if c.DatabaseMaxConns < 2 {
 		return fmt.Errorf("DATABASE_MAX_CONNS %d is too small: use at least 2", c.DatabaseMaxConns)
 	}
@@ -133,6 +148,7 @@ func (c *Config) validate() error {
 	if c.WhatsAppMessagesPerMinute <= 0 {
 		return fmt.Errorf("WHATSAPP_MESSAGES_PER_MINUTE must be a positive number of messages, e.g. 20")
 	}
+
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:
@@ -143,18 +159,11 @@ func (c *Config) validate() error {
 	default:
 		return fmt.Errorf("LOG_FORMAT %q is invalid: use text or json", c.LogFormat)
 	}
-	if err := c.validateBudgets(); err != nil {
-		return err
-	}
-	if err := c.validateResolver(); err != nil {
-		return err
-	}
-	if err := c.validateBulk(); err != nil {
-		return err
-	}
-	if err := c.validateEndpoints(); err != nil {
-		return err
-	}
+	return nil
+}
+
+// validateTimeouts checks the KwikAPI call timeouts and the session idle timeout.
+func (c *Config) validateTimeouts() error {
 	for name, d := range map[string]time.Duration{
 		"KWIKAPI_TIMEOUT":          c.KwikAPITimeout,
 		"KWIKAPI_RECHARGE_TIMEOUT": c.KwikAPIRechargeTimeout,
@@ -165,10 +174,11 @@ func (c *Config) validate() error {
 		}
 	}
 	if c.KwikAPITimeout < time.Second || c.KwikAPIRechargeTimeout < 5*time.Second {
-		return fmt.Errorf("KWIKAPI_TIMEOUT must be at least 1s and KWIKAPI_RECHARGE_TIMEOUT at least 5s: shorter calls time out before KwikAPI can answer")
+		return fmt.Errorf("KWIKAPI_TIMEOUT must be at least 1s and KWIKAPI_RECHARGE_TIMEOUT at least 5s: shorter calls time out before KwikAPI can respond")
 	}
-	// The resolver checks an order still in sending after models.SendingGrace; a recharge
-	// call still running then could be failed and refunded while KwikAPI completes it.
+
+	// The resolver checks an order still in sending after models.SendingGrace. A recharge call
+	// still running then could be failed and refunded while KwikAPI completes it.
 	if maxRecharge := models.SendingGrace / 2; c.KwikAPIRechargeTimeout > maxRecharge {
 		return fmt.Errorf("KWIKAPI_RECHARGE_TIMEOUT %s is too long: use at most %s", c.KwikAPIRechargeTimeout, maxRecharge)
 	}
