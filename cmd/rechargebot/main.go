@@ -75,6 +75,24 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 }
 
+// parseFlags parses a subcommand's arguments, which take no positional arguments. It returns
+// flag.ErrHelp for --help and errUsage, after printing the problem and the usage, for anything
+// else that does not parse.
+func parseFlags(env *environment, flags *flag.FlagSet, args []string) error {
+	if err := flags.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errUsage
+	}
+	if flags.NArg() > 0 {
+		fmt.Fprintf(env.stderr, "rechargebot %s: unexpected argument %q\n", flags.Name(), flags.Arg(0))
+		flags.Usage()
+		return errUsage
+	}
+	return nil
+}
+
 func printUsage(w io.Writer) {
 	fmt.Fprintln(w, "rechargebot: prepaid mobile and DTH recharges by chat, paid through KwikAPI.")
 	fmt.Fprintln(w)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"net"
@@ -36,16 +35,8 @@ func runSandbox(ctx context.Context, env *environment, args []string) error {
 		fmt.Fprintln(env.stderr, "Serves the KwikAPI simulator; point KWIKAPI_BASE_URL and KWIKAPI_API_KEY at it.")
 		flags.PrintDefaults()
 	}
-	if err := flags.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return errUsage
-	}
-	if flags.NArg() > 0 {
-		fmt.Fprintf(env.stderr, "rechargebot sandbox: unexpected argument %q\n", flags.Arg(0))
-		flags.Usage()
-		return errUsage
+	if err := parseFlags(env, flags, args); err != nil {
+		return err
 	}
 	balancePaise, err := kwik.ParsePaise(*balance)
 	if err != nil || balancePaise < 0 {

@@ -56,16 +56,8 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 		fmt.Fprintln(env.stderr, "the scheduler, and an HTTP server on HTTP_ADDR with /healthz, /metrics and the Telegram")
 		fmt.Fprintln(env.stderr, "webhook. SIGTERM stops taking messages, lets those in progress finish, and exits.")
 	}
-	if err := flags.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return errUsage
-	}
-	if flags.NArg() > 0 {
-		fmt.Fprintf(env.stderr, "rechargebot serve: unexpected argument %q\n", flags.Arg(0))
-		flags.Usage()
-		return errUsage
+	if err := parseFlags(env, flags, args); err != nil {
+		return err
 	}
 
 	logger := newLogger(env.cfg, env.stderr)

@@ -29,16 +29,8 @@ func runSync(ctx context.Context, env *environment, args []string) error {
 		fmt.Fprintln(env.stderr, "into the database, within the daily call budgets (KWIKAPI_BUDGET_*). With no")
 		fmt.Fprintln(env.stderr, "KWIKAPI_API_KEY it syncs from the built-in simulator.")
 	}
-	if err := flags.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return errUsage
-	}
-	if flags.NArg() > 0 {
-		fmt.Fprintf(env.stderr, "rechargebot sync: unexpected argument %q\n", flags.Arg(0))
-		flags.Usage()
-		return errUsage
+	if err := parseFlags(env, flags, args); err != nil {
+		return err
 	}
 
 	logger := newLogger(env.cfg, env.stderr)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -31,16 +30,8 @@ func runWhatsAppLogin(ctx context.Context, env *environment, args []string) erro
 		fmt.Fprintln(env.stderr, "code with --phone. The session is stored in the database (DATABASE_URL or DATA_DIR).")
 		flags.PrintDefaults()
 	}
-	if err := flags.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return errUsage
-	}
-	if flags.NArg() > 0 {
-		fmt.Fprintf(env.stderr, "rechargebot whatsapp-login: unexpected argument %q\n", flags.Arg(0))
-		flags.Usage()
-		return errUsage
+	if err := parseFlags(env, flags, args); err != nil {
+		return err
 	}
 	opts := whatsapp.LoginOptions{Force: *force, Out: env.stdout}
 	if *phone != "" {
