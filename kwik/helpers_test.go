@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/rechargebot/rechargebot/kwik"
+	"github.com/rechargebot/rechargebot/kwik/kwiksim"
 )
 
 // testKey is long and unusual so that a scan for it in error text cannot match by accident.
@@ -93,6 +94,17 @@ func newClient(t *testing.T, srv *httptest.Server, opts ...kwik.Option) *kwik.Cl
 		t.Fatalf("kwik.New: %v", err)
 	}
 	return c
+}
+
+// refusingURL returns a base URL where every connection is refused until the test ends.
+func refusingURL(t *testing.T) string {
+	t.Helper()
+	baseURL, release, err := kwiksim.RefusingURL()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { release() })
+	return baseURL
 }
 
 // endpointClient serves one reply on an endpoint and returns a client of it.

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -25,8 +24,7 @@ var echoSecrets = fmt.Sprintf(`{"success": false, "status": "FAILED", "message":
 	testKey, url.QueryEscape(testKey))
 
 func TestSecretsStayOutOfErrorsAndLogs(t *testing.T) {
-	closed := httptest.NewServer(http.NotFoundHandler())
-	closed.Close()
+	deadURL := refusingURL(t)
 
 	failures := map[string]http.HandlerFunc{
 		"HTTP 500": status(500),
@@ -48,7 +46,7 @@ func TestSecretsStayOutOfErrorsAndLogs(t *testing.T) {
 			})
 		}
 		t.Run(string(ep)+"/connection refused", func(t *testing.T) {
-			checkNoSecrets(t, ep, closed.URL)
+			checkNoSecrets(t, ep, deadURL)
 		})
 		t.Run(string(ep)+"/hook error", func(t *testing.T) {
 			hook := kwik.WithBeforeCall(func(ctx context.Context, ep kwik.Endpoint) error {
@@ -103,9 +101,7 @@ func checkNoSecrets(t *testing.T, ep kwik.Endpoint, baseURL string, opts ...kwik
 }
 
 func TestRedactedErrorKeepsItsCause(t *testing.T) {
-	closed := httptest.NewServer(http.NotFoundHandler())
-	closed.Close()
-	c, err := kwik.New(closed.URL, testKey, kwik.WithRetry(1, 0))
+	c, err := kwik.New(refusingURL(t), testKey, kwik.WithRetry(1, 0))
 	if err != nil {
 		t.Fatal(err)
 	}

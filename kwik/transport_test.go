@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -206,12 +205,7 @@ func TestBeforeCallErrorAbortsCall(t *testing.T) {
 }
 
 func TestUnsentCallHookOnlyForFailedConnections(t *testing.T) {
-	closed, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	deadURL := "http://" + closed.Addr().String()
-	closed.Close()
+	deadURL := refusingURL(t)
 
 	var mu sync.Mutex
 	var unsent []kwik.Endpoint

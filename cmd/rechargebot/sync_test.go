@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"net"
 	"net/http/httptest"
 	"regexp"
 	"strings"
@@ -101,12 +100,11 @@ func TestSyncCommandHidesAPIKey(t *testing.T) {
 }
 
 func TestSyncCommandDeadURLKeepsBudget(t *testing.T) {
-	closed, err := net.Listen("tcp", "127.0.0.1:0")
+	deadURL, release, err := kwiksim.RefusingURL()
 	if err != nil {
 		t.Fatal(err)
 	}
-	deadURL := "http://" + closed.Addr().String()
-	closed.Close()
+	defer release()
 
 	for _, engine := range modelstest.Engines(t) {
 		t.Run(engine.Name, func(t *testing.T) {
