@@ -25,7 +25,7 @@ type opsStore interface {
 	RunningBulkRuns(ctx context.Context) ([]models.BulkRun, error)
 	BulkLines(ctx context.Context, runID int64, statuses ...models.BulkLineStatus) ([]models.BulkLine, error)
 	DiscardBulkRun(ctx context.Context, runID int64) error
-	HoldBulkRun(ctx context.Context, runID int64) (models.BulkRun, error)
+	HoldBulkRun(ctx context.Context, runID int64, c models.DailyCap) (models.BulkRun, error)
 	StartBulkLine(ctx context.Context, runID int64, line int) (models.Order, error)
 	FinishBulkRun(ctx context.Context, runID int64, status models.BulkRunStatus) (models.BulkRun, int, error)
 	SetBulkProgressRef(ctx context.Context, runID int64, ref string) error

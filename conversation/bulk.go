@@ -260,13 +260,13 @@ func (t *turn) confirmBulk(ctx context.Context, store opsStore, idText string) e
 		t.say(msgBulkPreviewExpired, vars{"Minutes": int(bulkPreviewTTL.Minutes())})
 		return nil
 	}
-	if allowed, err := t.withinDailyLimit(ctx, run.TotalPaise); err != nil || !allowed {
-		return err
-	}
-
-	running, err := store.HoldBulkRun(ctx, run.ID)
+	running, err := store.HoldBulkRun(ctx, run.ID, t.dailyCap())
 	var short *models.InsufficientFundsError
+	var capped *models.DailyCapError
 	switch {
+	case errors.As(err, &capped):
+		t.sayDailyLimit(capped)
+		return nil
 	case errors.As(err, &short):
 		t.ask(msgBulkShort, vars{"Balance": short.BalancePaise, "Total": short.NeededPaise, "Missing": short.MissingPaise()},
 			t.option(optBulkConfirm, "/bulk confirm "+strconv.FormatInt(run.ID, 10), vars{"Amount": run.TotalPaise}),

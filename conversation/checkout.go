@@ -12,24 +12,25 @@ import (
 
 // enterPaying places the order and submits it to KwikAPI once. It returns evPaid once an
 // order exists (placed now or by an earlier tap of the same confirmation) and evPayFailed
-// when the wallet is short. The result reaches the user through the outbox.
+// when the wallet is short or the payment would pass the daily cap. The result reaches the
+// user through the outbox.
 func enterPaying(ctx context.Context, t *turn) (string, error) {
 	// From here on, a client that goes away must not cut the payment short between debit,
 	// recharge and outcome.
 	ctx = context.WithoutCancel(ctx)
 	token := t.flow.Token
-	if allowed, err := t.withinDailyLimit(ctx, t.flow.AmountPaise); err != nil || !allowed {
-		return evPayFailed, err
-	}
-
 	order, err := t.e.store.PlaceOrder(ctx, models.NewOrder{
 		UserID: t.user.ID, Kind: t.flow.Kind, Number: t.flow.Number,
 		OperatorID: t.flow.OperatorID, OperatorName: t.flow.OperatorName, CircleCode: t.flow.CircleCode,
 		AmountPaise: t.flow.AmountPaise, Plan: t.flow.Plan, CheckoutToken: token,
-		ChatChannel: string(t.in.Chat.Channel), ChatID: t.in.Chat.ID,
+		ChatChannel: string(t.in.Chat.Channel), ChatID: t.in.Chat.ID, Cap: t.dailyCap(),
 	})
 	var short *models.InsufficientFundsError
+	var capped *models.DailyCapError
 	switch {
+	case errors.As(err, &capped):
+		t.sayDailyLimit(capped)
+		return evPayFailed, nil
 	case errors.Is(err, models.ErrDuplicateCheckout):
 		t.flow.LastToken, t.flow.LastOrderID, t.flow.Token = token, order.ID, ""
 		t.sayAlreadyPlaced(order)

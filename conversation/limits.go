@@ -1,7 +1,6 @@
 package conversation
 
 import (
-	"context"
 	"time"
 
 	"github.com/rechargebot/rechargebot/kwik"
@@ -38,27 +37,19 @@ func startOfIndiaDay(t time.Time) time.Time {
 	return time.Date(y, m, d, 0, 0, 0, 0, kwik.India()).UTC()
 }
 
-// withinDailyLimit reports whether the user may spend amountPaise more today. When not, it
-// has added a reply with the cap, what they have spent and what to do.
-func (t *turn) withinDailyLimit(ctx context.Context, amountPaise int64) (bool, error) {
-	limit := t.e.cfg.Limits.dailyCap(t.user.Role)
-	if limit <= 0 || t.e.ops.store == nil {
-		return true, nil
-	}
-	spent, err := t.e.ops.store.SpentSince(ctx, t.user.ID, startOfIndiaDay(t.now))
-	if err != nil {
-		return false, err
-	}
-	if spent+amountPaise <= limit {
-		return true, nil
-	}
+// dailyCap returns the user's daily spending cap for the store to check when it takes money.
+func (t *turn) dailyCap() models.DailyCap {
+	return models.DailyCap{LimitPaise: t.e.cfg.Limits.dailyCap(t.user.Role), Since: startOfIndiaDay(t.now)}
+}
 
-	t.e.log.Info("Refused a payment over the daily limit", "user_id", t.user.ID, "amount_paise", amountPaise,
-		"spent_paise", spent, "limit_paise", limit)
+// sayDailyLimit tells the user a payment was refused because it would pass their daily cap,
+// with what they have spent and what they may still spend.
+func (t *turn) sayDailyLimit(capped *models.DailyCapError) {
+	t.e.log.Info("Refused a payment over the daily limit", "user_id", t.user.ID, "amount_paise", capped.NeededPaise,
+		"spent_paise", capped.SpentPaise, "limit_paise", capped.LimitPaise)
 	t.say(msgDailyLimit, vars{
-		"Limit": limit, "Spent": spent, "Amount": amountPaise, "Left": max(limit-spent, 0),
+		"Limit": capped.LimitPaise, "Spent": capped.SpentPaise, "Amount": capped.NeededPaise, "Left": capped.LeftPaise(),
 	})
-	return false, nil
 }
 
 const msgDailyLimit msgKey = "daily_limit"

@@ -75,7 +75,7 @@ func TestHoldBulkRunDebitsOnce(t *testing.T) {
 		user := ensureCustomer(t, s, "2001", 50_000)
 		run := createRun(t, s, user, bulkLines(3, 10_000))
 
-		running, err := s.HoldBulkRun(ctx, run.ID)
+		running, err := s.HoldBulkRun(ctx, run.ID, models.DailyCap{})
 		if err != nil {
 			t.Fatalf("HoldBulkRun: %v", err)
 		}
@@ -89,7 +89,7 @@ func TestHoldBulkRunDebitsOnce(t *testing.T) {
 			t.Errorf("latest ledger entry = %+v, want one bulk hold of -30000", ledger)
 		}
 
-		if _, err := s.HoldBulkRun(ctx, run.ID); !errors.Is(err, models.ErrBulkRunState) {
+		if _, err := s.HoldBulkRun(ctx, run.ID, models.DailyCap{}); !errors.Is(err, models.ErrBulkRunState) {
 			t.Errorf("second HoldBulkRun error = %v, want ErrBulkRunState", err)
 		}
 		assertBalance(t, s, user.ID, 20_000)
@@ -103,7 +103,7 @@ func TestHoldBulkRunRejects(t *testing.T) {
 		t.Run("short wallet", func(t *testing.T) {
 			user := ensureCustomer(t, s, "2002", 25_000)
 			run := createRun(t, s, user, bulkLines(3, 10_000))
-			_, err := s.HoldBulkRun(ctx, run.ID)
+			_, err := s.HoldBulkRun(ctx, run.ID, models.DailyCap{})
 			var short *models.InsufficientFundsError
 			if !errors.As(err, &short) || short.MissingPaise() != 5_000 {
 				t.Fatalf("HoldBulkRun error = %v, want insufficient funds missing 5000", err)
@@ -117,11 +117,11 @@ func TestHoldBulkRunRejects(t *testing.T) {
 		t.Run("another run running", func(t *testing.T) {
 			user := ensureCustomer(t, s, "2003", 100_000)
 			first := createRun(t, s, user, bulkLines(1, 10_000))
-			if _, err := s.HoldBulkRun(ctx, first.ID); err != nil {
+			if _, err := s.HoldBulkRun(ctx, first.ID, models.DailyCap{}); err != nil {
 				t.Fatalf("HoldBulkRun: %v", err)
 			}
 			second := createRun(t, s, user, bulkLines(1, 10_000))
-			if _, err := s.HoldBulkRun(ctx, second.ID); !errors.Is(err, models.ErrBulkRunActive) {
+			if _, err := s.HoldBulkRun(ctx, second.ID, models.DailyCap{}); !errors.Is(err, models.ErrBulkRunActive) {
 				t.Errorf("HoldBulkRun error = %v, want ErrBulkRunActive", err)
 			}
 		})
@@ -129,7 +129,7 @@ func TestHoldBulkRunRejects(t *testing.T) {
 		t.Run("no valid lines", func(t *testing.T) {
 			user := ensureCustomer(t, s, "2004", 100_000)
 			run := createRun(t, s, user, bulkLines(0, 10_000))
-			if _, err := s.HoldBulkRun(ctx, run.ID); !errors.Is(err, models.ErrInvalidAmount) {
+			if _, err := s.HoldBulkRun(ctx, run.ID, models.DailyCap{}); !errors.Is(err, models.ErrInvalidAmount) {
 				t.Errorf("HoldBulkRun error = %v, want ErrInvalidAmount", err)
 			}
 		})
@@ -141,7 +141,7 @@ func TestStartBulkLinePlacesOneOrder(t *testing.T) {
 		ctx := context.Background()
 		user := ensureCustomer(t, s, "2001", 50_000)
 		run := createRun(t, s, user, bulkLines(3, 10_000))
-		if _, err := s.HoldBulkRun(ctx, run.ID); err != nil {
+		if _, err := s.HoldBulkRun(ctx, run.ID, models.DailyCap{}); err != nil {
 			t.Fatalf("HoldBulkRun: %v", err)
 		}
 
@@ -173,7 +173,7 @@ func TestFinishBulkRunReleasesQueuedLines(t *testing.T) {
 		ctx := context.Background()
 		user := ensureCustomer(t, s, "2001", 50_000)
 		run := createRun(t, s, user, bulkLines(3, 10_000))
-		if _, err := s.HoldBulkRun(ctx, run.ID); err != nil {
+		if _, err := s.HoldBulkRun(ctx, run.ID, models.DailyCap{}); err != nil {
 			t.Fatalf("HoldBulkRun: %v", err)
 		}
 		order, err := s.StartBulkLine(ctx, run.ID, 1)
@@ -228,7 +228,7 @@ func TestBulkCancelRacesLineStarts(t *testing.T) {
 		ctx := context.Background()
 		user := ensureCustomer(t, s, "2001", 400_000)
 		run := createRun(t, s, user, bulkLines(40, 10_000))
-		if _, err := s.HoldBulkRun(ctx, run.ID); err != nil {
+		if _, err := s.HoldBulkRun(ctx, run.ID, models.DailyCap{}); err != nil {
 			t.Fatalf("HoldBulkRun: %v", err)
 		}
 
@@ -280,7 +280,7 @@ func TestSpentSinceCountsOrdersAndQueuedLines(t *testing.T) {
 			t.Fatalf("RecordOutcome: %v", err)
 		}
 		run := createRun(t, s, user, bulkLines(3, 2_000))
-		if _, err := s.HoldBulkRun(ctx, run.ID); err != nil {
+		if _, err := s.HoldBulkRun(ctx, run.ID, models.DailyCap{}); err != nil {
 			t.Fatalf("HoldBulkRun: %v", err)
 		}
 		if _, err := s.StartBulkLine(ctx, run.ID, 1); err != nil {

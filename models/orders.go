@@ -104,6 +104,9 @@ type NewOrder struct {
 	// Prepaid marks an order whose amount was already taken from the wallet (a bulk hold), so
 	// PlaceOrder writes no debit.
 	Prepaid bool
+	// Cap is the user's daily spending cap. PlaceOrder ignores it for a Prepaid order, whose
+	// hold was checked against the cap when it was taken.
+	Cap DailyCap
 }
 
 // maxIDAttempts bounds the retries on an order id collision. Each attempt collides with
@@ -112,9 +115,9 @@ const maxIDAttempts = 8
 
 // PlaceOrder pays for and records an order in one transaction. It locks the wallet and, when
 // the checkout token was used before, returns the earlier order and ErrDuplicateCheckout.
-// Otherwise it checks the balance (*InsufficientFundsError, nothing written) and debits it with
-// a LedgerOrder entry (RefKey "order:<id>") unless Prepaid. Then it inserts the order in
-// StatusSending with a fresh id and appends the "placed" event. The order becomes due for the
+// Otherwise, unless Prepaid, it checks the daily cap (*DailyCapError) and the balance
+// (*InsufficientFundsError), writing nothing when either fails, and debits the wallet with a
+// LedgerOrder entry (RefKey "order:<id>"). Then it inserts the order in StatusSending with a fresh id and appends the "placed" event. The order becomes due for the
 // resolver after SendingGrace.
 func (s *Store) PlaceOrder(ctx context.Context, in NewOrder) (Order, error) {
 	if err := in.validate(); err != nil {
@@ -166,6 +169,11 @@ func (s *Store) placeOrderTx(tx *gorm.DB, in NewOrder) (Order, error) {
 		return Order{}, err
 	}
 
+	if !in.Prepaid {
+		if err := checkDailyCap(tx, in.UserID, in.Cap, in.AmountPaise); err != nil {
+			return Order{}, err
+		}
+	}
 	if !in.Prepaid && wallet.BalancePaise < in.AmountPaise {
 		return Order{}, &InsufficientFundsError{BalancePaise: wallet.BalancePaise, NeededPaise: in.AmountPaise}
 	}
