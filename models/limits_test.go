@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"testing"
 
 	"github.com/rechargebot/rechargebot/models"
@@ -84,25 +83,12 @@ func TestDailyCapConcurrentStores(t *testing.T) {
 			user := ensureCustomer(t, stores[0], "3003", 1_000_000)
 			daily := models.DailyCap{LimitPaise: 10_000, Since: clock.Now()}
 
-			var wg sync.WaitGroup
-			var mu sync.Mutex
-			placed := 0
-			for i := range 40 {
-				wg.Go(func() {
-					in := newOrder(user, 1_000, fmt.Sprint("token-", i))
-					in.Cap = daily
-					_, err := stores[i%2].PlaceOrder(context.Background(), in)
-					if err != nil && !errors.Is(err, models.ErrDailyCapReached) {
-						t.Errorf("PlaceOrder %d: %v", i, err)
-					}
-					if err == nil {
-						mu.Lock()
-						placed++
-						mu.Unlock()
-					}
-				})
-			}
-			wg.Wait()
+			placed := placeConcurrently(t, 40, models.ErrDailyCapReached, func(i int) error {
+				in := newOrder(user, 1_000, fmt.Sprint("token-", i))
+				in.Cap = daily
+				_, err := stores[i%2].PlaceOrder(context.Background(), in)
+				return err
+			})
 
 			if placed != 10 {
 				t.Errorf("%d orders placed under a cap of 10, want 10", placed)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -223,23 +224,10 @@ func TestPlaceOrderConcurrentOneWallet(t *testing.T) {
 		ctx := context.Background()
 		user := ensureCustomer(t, s, "1001", 20*1_000)
 
-		var wg sync.WaitGroup
-		var mu sync.Mutex
-		placed := 0
-		for i := range 50 {
-			wg.Go(func() {
-				_, err := s.PlaceOrder(ctx, newOrder(user, 1_000, fmt.Sprint("token-", i)))
-				if err != nil && !errors.Is(err, models.ErrInsufficientFunds) {
-					t.Errorf("PlaceOrder %d: %v", i, err)
-				}
-				if err == nil {
-					mu.Lock()
-					placed++
-					mu.Unlock()
-				}
-			})
-		}
-		wg.Wait()
+		placed := placeConcurrently(t, 50, models.ErrInsufficientFunds, func(i int) error {
+			_, err := s.PlaceOrder(ctx, newOrder(user, 1_000, fmt.Sprint("token-", i)))
+			return err
+		})
 
 		if placed != 20 {
 			t.Errorf("%d orders placed, want 20", placed)
@@ -266,6 +254,27 @@ func TestPlaceOrderConcurrentOneWallet(t *testing.T) {
 		}
 		assertBalance(t, s, user.ID, 0)
 	})
+}
+
+// placeConcurrently runs place for 0 to n-1 at once and returns how many succeeded. An error
+// other than refused fails the test.
+func placeConcurrently(t *testing.T, n int, refused error, place func(i int) error) int {
+	t.Helper()
+	var wg sync.WaitGroup
+	var placed atomic.Int64
+	for i := range n {
+		wg.Go(func() {
+			err := place(i)
+			switch {
+			case err == nil:
+				placed.Add(1)
+			case !errors.Is(err, refused):
+				t.Errorf("place %d: %v", i, err)
+			}
+		})
+	}
+	wg.Wait()
+	return int(placed.Load())
 }
 
 func TestOrderQueries(t *testing.T) {
