@@ -219,12 +219,17 @@ func (t *turn) showBulkPreview(ctx context.Context, store opsStore, run models.B
 		t.say(msgBulkNothingValid, v)
 		return nil
 	}
+	t.ask(msgBulkPreview, v, t.previewOptions(run)...)
+	return nil
+}
+
+// previewOptions are the Confirm and Cancel options of a run waiting for confirmation.
+func (t *turn) previewOptions(run models.BulkRun) []bot.Option {
 	id := strconv.FormatInt(run.ID, 10)
-	t.ask(msgBulkPreview, v,
+	return []bot.Option{
 		t.option(optBulkConfirm, "/bulk confirm "+id, vars{"Amount": run.TotalPaise}),
 		t.option(optCancel, "/bulk cancel "+id, nil),
-	)
-	return nil
+	}
 }
 
 // ownRun returns the run with the id in text if it belongs to the sender, telling them
@@ -269,9 +274,7 @@ func (t *turn) confirmBulk(ctx context.Context, store opsStore, idText string) e
 		return nil
 	case errors.As(err, &short):
 		t.ask(msgBulkShort, vars{"Balance": short.BalancePaise, "Total": short.NeededPaise, "Missing": short.MissingPaise()},
-			t.option(optBulkConfirm, "/bulk confirm "+strconv.FormatInt(run.ID, 10), vars{"Amount": run.TotalPaise}),
-			t.option(optCancel, "/bulk cancel "+strconv.FormatInt(run.ID, 10), nil),
-		)
+			t.previewOptions(run)...)
 		return nil
 	case errors.Is(err, models.ErrBulkRunActive):
 		t.say(msgBulkBusy, nil)

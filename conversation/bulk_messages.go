@@ -40,6 +40,7 @@ const (
 	msgBulkPreviewCancelled msgKey = "bulk_preview_cancelled"
 	msgBulkNoRuns           msgKey = "bulk_no_runs"
 	msgBulkStatus           msgKey = "bulk_status"
+	msgBulkPreviewWaiting   msgKey = "bulk_preview_waiting"
 	msgBulkCancelled        msgKey = "bulk_cancelled"
 	msgBulkProgress         msgKey = "bulk_progress"
 	msgBulkPreviewReplaced  msgKey = "bulk_preview_replaced"
@@ -114,12 +115,14 @@ func init() {
 		msgBulkPreviewCancelled: "Cancelled the preview of bulk run {{.ID}}. Nothing was charged.",
 		msgBulkPreviewReplaced:  "The preview of bulk run {{.Old}} is replaced by bulk run {{.ID}} below; nothing was charged for it.",
 		msgBulkNoRuns:           "You have not run a bulk recharge yet. Send /bulk to start one.",
+		msgBulkPreviewWaiting: "Bulk run {{.ID}} has not started: it waits for your confirmation of {{.Valid}} " +
+			"recharge{{if ne .Valid 1}}s{{end}}, {{rupees .Total}} in all. Tap Confirm to start it or Cancel to drop it.",
 		msgBulkStatus: "{{.Progress}}\nStatus: {{.Status}} · from {{.Source}} · {{rupees .Held}} debited at the start" +
 			"{{if .Released}}, {{rupees .ReleasedAmount}} returned for {{.Released}} line{{if ne .Released 1}}s{{end}} not sent{{end}}" +
 			"{{if .Invalid}} · {{.Invalid}} invalid line{{if ne .Invalid 1}}s{{end}} skipped{{end}}",
 		msgBulkCancelled: "Stopped bulk run {{.ID}}: {{.Released}} line{{if ne .Released 1}}s{{end}} not sent and {{rupees .Amount}} went back " +
 			"to your wallet (balance {{rupees .Balance}}). Lines already sent finish normally; the report follows.",
-		msgBulkProgress: "Bulk run {{.ID}}{{if .Finished}}, finished{{end}}\n{{.Bar}}\n" +
+		msgBulkProgress: "Bulk run {{.ID}}{{if .Finished}}, finished{{else if .Stopped}}, stopped{{end}}\n{{.Bar}}\n" +
 			"Done {{.Done}} of {{.Total}} · ✅ {{.Success}} · ❌ {{.Failed}} · ⏳ {{.Pending}}" +
 			"{{if .Released}} · not sent {{.Released}}{{end}}",
 		msgBulkSummary:          "Bulk run {{.ID}} finished: {{.Total}} recharge{{if ne .Total 1}}s{{end}}.\n" + bulkSummaryLines,

@@ -169,15 +169,23 @@ func (r *bulkRunner) execute(ctx context.Context, run models.BulkRun) {
 		return
 	}
 
-	_, released, err := store.FinishBulkRun(work, run.ID, models.BulkDone)
+	finished, released, err := store.FinishBulkRun(work, run.ID, models.BulkDone)
 	switch {
 	case errors.Is(err, models.ErrBulkRunState):
-		// Cancelled by the agent, whose reply listed what was released.
+		// Cancelled by the agent, whose reply listed what was released, or finished by
+		// another process sharing the run.
+		run.Status = models.BulkCancelled
+		if latest, err := store.GetBulkRun(work, run.ID); err == nil {
+			run.Status = latest.Status
+		}
 	case err != nil:
 		log.Error("Finishing a bulk run failed; it stays running until the next start", "error", err)
 		return
-	case released > 0:
-		log.Warn("Bulk lines were released without being sent", "lines", released)
+	default:
+		run.Status = finished.Status
+		if released > 0 {
+			log.Warn("Bulk lines were released without being sent", "lines", released)
+		}
 	}
 	log.Info("Bulk run finished", "lines", len(queued), "took", e.now().Sub(started))
 	r.finalProgress(work, log, run, progress)
@@ -250,7 +258,7 @@ func (r *bulkRunner) sendLine(ctx context.Context, log *slog.Logger, run models.
 
 	counts, ref := progress.record(outcome.Status, order.AmountPaise)
 	if ref != "" {
-		r.edit(work, log, run, ref, e.progressText(run, counts, false))
+		r.edit(work, log, run, ref, e.progressText(run, counts))
 	}
 }
 
@@ -260,7 +268,7 @@ func (r *bulkRunner) showProgress(ctx context.Context, log *slog.Logger, run mod
 	if sender == nil {
 		return
 	}
-	text := r.e.progressText(run, progress.snapshot(), false)
+	text := r.e.progressText(run, progress.snapshot())
 	chat := bot.ChatID{Channel: bot.Channel(run.ChatChannel), ID: run.ChatID}
 	if run.ProgressRef != "" {
 		if _, err := sender.Send(ctx, chat, bot.Outbound{Text: text, Edit: bot.MessageRef(run.ProgressRef)}); err == nil {
@@ -294,7 +302,7 @@ func (r *bulkRunner) finalProgress(ctx context.Context, log *slog.Logger, run mo
 		log.Warn("Loading the final progress of a bulk run failed", "error", err)
 		return
 	}
-	r.edit(ctx, log, run, ref, r.e.progressText(run, countBulk(report), true))
+	r.edit(ctx, log, run, ref, r.e.progressText(run, countBulk(report)))
 }
 
 func (r *bulkRunner) edit(ctx context.Context, log *slog.Logger, run models.BulkRun, ref, text string) {
@@ -304,11 +312,12 @@ func (r *bulkRunner) edit(ctx context.Context, log *slog.Logger, run models.Bulk
 	}
 }
 
-// progressText renders the progress message of a run.
-func (e *Engine) progressText(run models.BulkRun, c bulkCounts, finished bool) string {
+// progressText renders the progress message of a run. Its heading says whether the run
+// finished or was stopped, after run.Status.
+func (e *Engine) progressText(run models.BulkRun, c bulkCounts) string {
 	return e.texts.render(msgBulkProgress, vars{
 		"ID": run.ID, "Bar": progressBar(c.Done()+c.Released, c.Valid), "Done": c.Done(), "Total": c.Valid,
 		"Success": c.Success, "Failed": c.Failed, "Pending": c.Pending, "Queued": c.Queued,
-		"Released": c.Released, "Finished": finished,
+		"Released": c.Released, "Finished": run.Status == models.BulkDone, "Stopped": run.Status == models.BulkCancelled,
 	})
 }

@@ -19,8 +19,7 @@ func runBulkStatus(ctx context.Context, t *turn, args string) error {
 	}
 	run, err := store.LatestBulkRun(ctx, t.user.ID)
 	if errors.Is(err, models.ErrNotFound) {
-		t.say(msgBulkNoRuns, nil)
-		return nil
+		return t.sayNoRuns(ctx, store)
 	}
 	if err != nil {
 		return err
@@ -33,7 +32,7 @@ func runBulkStatus(ctx context.Context, t *turn, args string) error {
 
 	v := summaryVars(run, c, 0)
 	v["Status"] = t.text(bulkStatusPrefix+msgKey(run.Status), nil)
-	v["Progress"] = t.e.progressText(run, c, run.Status != models.BulkRunning)
+	v["Progress"] = t.e.progressText(run, c)
 	v["Source"] = run.Source
 	v["Held"] = run.HeldPaise
 	out := bot.Outbound{Text: t.text(msgBulkStatus, v)}
@@ -48,6 +47,22 @@ func runBulkStatus(ctx context.Context, t *turn, args string) error {
 		out.Options = append(out.Options, t.option(optBulkStop, "/bulkcancel", nil))
 	}
 	t.out = append(t.out, out)
+	return nil
+}
+
+// sayNoRuns answers /bulkstatus from a user without runs: it points to a preview waiting for
+// confirmation, if any, or tells how to start one.
+func (t *turn) sayNoRuns(ctx context.Context, store opsStore) error {
+	preview, err := store.PreviewBulkRun(ctx, t.user.ID)
+	if errors.Is(err, models.ErrNotFound) {
+		t.say(msgBulkNoRuns, nil)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	t.ask(msgBulkPreviewWaiting, vars{"ID": preview.ID, "Valid": preview.ValidLines, "Total": preview.TotalPaise},
+		t.previewOptions(preview)...)
 	return nil
 }
 

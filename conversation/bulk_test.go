@@ -417,7 +417,10 @@ func TestBulkCancelReleasesUnsentLines(t *testing.T) {
 		wantText(t, outs(h.outbox(agentID)...), "Bulk run "+itoa(run.ID)+" was stopped")
 
 		out = h.send(agentID, "/bulkstatus")
-		wantText(t, out, "Status: stopped", "not sent "+strconv.Itoa(released))
+		wantText(t, out, "Bulk run "+itoa(run.ID)+", stopped", "Status: stopped", "not sent "+strconv.Itoa(released))
+		if strings.Contains(text(out), "finished") {
+			t.Errorf("status of a stopped run says finished:\n%s", text(out))
+		}
 	})
 }
 
@@ -442,12 +445,15 @@ func TestBulkStatusShowsProgress(t *testing.T) {
 		wantText(t, out, "You have not run a bulk recharge yet")
 
 		h.fund(agentID, 10_000)
-		out = h.send(agentID, "/bulk 9876512345 20\n9876500001 30\nnonsense")
-		h.press(agentID, optionData(t, out, "Confirm"))
+		preview := h.send(agentID, "/bulk 9876512345 20\n9876500001 30\nnonsense")
+		out = h.send(agentID, "/bulkstatus")
+		wantText(t, out, "has not started: it waits for your confirmation of 2 recharges, ₹50 in all")
+
+		h.press(agentID, optionData(t, preview, "Confirm"))
 		h.engine.WaitBulkRuns()
 
 		out = h.send(agentID, "/bulkstatus")
-		wantText(t, out, "Done 2 of 2 · ✅ 1 · ❌ 1 · ⏳ 0", "Status: finished", "1 invalid line skipped")
+		wantText(t, out, ", finished\n", "Done 2 of 2 · ✅ 1 · ❌ 1 · ⏳ 0", "Status: finished", "1 invalid line skipped")
 		out = h.press(agentID, optionData(t, out, "Report"))
 		if len(out) != 1 || out[0].Document == nil || !strings.Contains(string(out[0].Document.Data), "9876500001") {
 			t.Errorf("report reply = %+v, want the CSV report", out)
