@@ -74,32 +74,27 @@ func TestHoldBulkRunDailyCap(t *testing.T) {
 }
 
 func TestDailyCapConcurrentStores(t *testing.T) {
-	for _, engine := range modelstest.Engines(t) {
-		t.Run(engine.Name, func(t *testing.T) {
-			clock := newFrozenClock()
-			opts := engine.NewDatabase(t)
-			opts.Now = clock.Now
-			stores := []*models.Store{modelstest.Open(t, opts), modelstest.Open(t, opts)}
-			user := ensureCustomer(t, stores[0], "3003", 1_000_000)
-			daily := models.DailyCap{LimitPaise: 10_000, Since: clock.Now()}
+	clock := newFrozenClock()
+	modelstest.EachPair(t, clock.Now, func(t *testing.T, stores [2]*models.Store) {
+		user := ensureCustomer(t, stores[0], "3003", 1_000_000)
+		daily := models.DailyCap{LimitPaise: 10_000, Since: clock.Now()}
 
-			placed := placeConcurrently(t, 40, models.ErrDailyCapReached, func(i int) error {
-				in := newOrder(user, 1_000, fmt.Sprint("token-", i))
-				in.Cap = daily
-				_, err := stores[i%2].PlaceOrder(context.Background(), in)
-				return err
-			})
-
-			if placed != 10 {
-				t.Errorf("%d orders placed under a cap of 10, want 10", placed)
-			}
-			spent, err := stores[1].SpentSince(context.Background(), user.ID, daily.Since)
-			if err != nil {
-				t.Fatalf("SpentSince: %v", err)
-			}
-			if spent != daily.LimitPaise {
-				t.Errorf("spent = %d paise, want the cap of %d", spent, daily.LimitPaise)
-			}
+		placed := placeConcurrently(t, 40, models.ErrDailyCapReached, func(i int) error {
+			in := newOrder(user, 1_000, fmt.Sprint("token-", i))
+			in.Cap = daily
+			_, err := stores[i%2].PlaceOrder(context.Background(), in)
+			return err
 		})
-	}
+
+		if placed != 10 {
+			t.Errorf("%d orders placed under a cap of 10, want 10", placed)
+		}
+		spent, err := stores[1].SpentSince(context.Background(), user.ID, daily.Since)
+		if err != nil {
+			t.Fatalf("SpentSince: %v", err)
+		}
+		if spent != daily.LimitPaise {
+			t.Errorf("spent = %d paise, want the cap of %d", spent, daily.LimitPaise)
+		}
+	})
 }

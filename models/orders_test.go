@@ -398,55 +398,50 @@ func claimIDs(t testing.TB, s *models.Store, now time.Time) []int64 {
 // TestClaimDueOrdersTwoStores claims from two stores on one database at once, as two processes
 // would: every order must be claimed exactly once.
 func TestClaimDueOrdersTwoStores(t *testing.T) {
-	for _, engine := range modelstest.Engines(t) {
-		t.Run(engine.Name, func(t *testing.T) {
-			clock := newFrozenClock()
-			opts := engine.NewDatabase(t)
-			opts.Now = clock.Now
-			stores := []*models.Store{modelstest.Open(t, opts), modelstest.Open(t, opts)}
+	clock := newFrozenClock()
+	modelstest.EachPair(t, clock.Now, func(t *testing.T, stores [2]*models.Store) {
 
-			user := ensureCustomer(t, stores[0], "1001", 1_000_000)
-			const orders = 60
-			for i := range orders {
-				order := placeOrder(t, stores[0], user, 1_000, fmt.Sprint("token-", i))
-				recordOutcome(t, stores[0], order.ID, models.Outcome{Status: models.StatusPending, NextCheckAt: ptr(clock.Now())})
-			}
+		user := ensureCustomer(t, stores[0], "1001", 1_000_000)
+		const orders = 60
+		for i := range orders {
+			order := placeOrder(t, stores[0], user, 1_000, fmt.Sprint("token-", i))
+			recordOutcome(t, stores[0], order.ID, models.Outcome{Status: models.StatusPending, NextCheckAt: ptr(clock.Now())})
+		}
 
-			claims := make(map[int64]int)
-			var mu sync.Mutex
-			var wg sync.WaitGroup
-			for worker := range 6 {
-				store := stores[worker%2]
-				wg.Go(func() {
-					for {
-						claimed, err := store.ClaimDueOrders(context.Background(), clock.Now(), 4, time.Minute)
-						if err != nil {
-							t.Errorf("ClaimDueOrders: %v", err)
-							return
-						}
-						if len(claimed) == 0 {
-							return
-						}
-						mu.Lock()
-						for _, order := range claimed {
-							claims[order.ID]++
-						}
-						mu.Unlock()
+		claims := make(map[int64]int)
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		for worker := range 6 {
+			store := stores[worker%2]
+			wg.Go(func() {
+				for {
+					claimed, err := store.ClaimDueOrders(context.Background(), clock.Now(), 4, time.Minute)
+					if err != nil {
+						t.Errorf("ClaimDueOrders: %v", err)
+						return
 					}
-				})
-			}
-			wg.Wait()
-
-			if len(claims) != orders {
-				t.Errorf("%d orders claimed, want %d", len(claims), orders)
-			}
-			for id, n := range claims {
-				if n != 1 {
-					t.Errorf("order %d claimed %d times", id, n)
+					if len(claimed) == 0 {
+						return
+					}
+					mu.Lock()
+					for _, order := range claimed {
+						claims[order.ID]++
+					}
+					mu.Unlock()
 				}
+			})
+		}
+		wg.Wait()
+
+		if len(claims) != orders {
+			t.Errorf("%d orders claimed, want %d", len(claims), orders)
+		}
+		for id, n := range claims {
+			if n != 1 {
+				t.Errorf("order %d claimed %d times", id, n)
 			}
-		})
-	}
+		}
+	})
 }
 
 func ptr[T any](v T) *T { return &v }

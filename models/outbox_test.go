@@ -148,54 +148,50 @@ func TestMarkUnknownMessage(t *testing.T) {
 // TestClaimOutboxTwoStores claims from two stores on one database at once, as two processes
 // would: every message must be claimed exactly once.
 func TestClaimOutboxTwoStores(t *testing.T) {
-	for _, engine := range modelstest.Engines(t) {
-		t.Run(engine.Name, func(t *testing.T) {
-			opts := engine.NewDatabase(t)
-			stores := []*models.Store{modelstest.Open(t, opts), modelstest.Open(t, opts)}
-			const total = 100
-			msgs := make([]models.OutboxMessage, total)
-			for i := range msgs {
-				msgs[i] = notice("1001", "message")
-			}
-			if err := stores[0].Enqueue(context.Background(), msgs...); err != nil {
-				t.Fatalf("Enqueue: %v", err)
-			}
+	modelstest.EachPair(t, nil, func(t *testing.T, stores [2]*models.Store) {
+		const total = 100
+		msgs := make([]models.OutboxMessage, total)
+		for i := range msgs {
+			msgs[i] = notice("1001", "message")
+		}
+		if err := stores[0].Enqueue(context.Background(), msgs...); err != nil {
+			t.Fatalf("Enqueue: %v", err)
+		}
 
-			claims := make(map[int64]int)
-			var mu sync.Mutex
-			var wg sync.WaitGroup
-			for worker := range 6 {
-				store := stores[worker%2]
-				wg.Go(func() {
-					for {
-						claimed, err := store.ClaimOutbox(context.Background(), time.Now(), 5, time.Hour)
-						if err != nil {
-							t.Errorf("ClaimOutbox: %v", err)
-							return
-						}
-						if len(claimed) == 0 {
-							return
-						}
-						mu.Lock()
-						for _, msg := range claimed {
-							claims[msg.ID]++
-						}
-						mu.Unlock()
+		claims := make(map[int64]int)
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		for worker := range 6 {
+			store := stores[worker%2]
+			wg.Go(func() {
+				for {
+					claimed, err := store.ClaimOutbox(context.Background(), time.Now(), 5, time.Hour)
+					if err != nil {
+						t.Errorf("ClaimOutbox: %v", err)
+						return
 					}
-				})
-			}
-			wg.Wait()
-
-			if len(claims) != total {
-				t.Errorf("%d messages claimed, want %d", len(claims), total)
-			}
-			for id, n := range claims {
-				if n != 1 {
-					t.Errorf("message %d claimed %d times", id, n)
+					if len(claimed) == 0 {
+						return
+					}
+					mu.Lock()
+					for _, msg := range claimed {
+						claims[msg.ID]++
+					}
+					mu.Unlock()
 				}
+			})
+		}
+		wg.Wait()
+
+		if len(claims) != total {
+			t.Errorf("%d messages claimed, want %d", len(claims), total)
+		}
+		for id, n := range claims {
+			if n != 1 {
+				t.Errorf("message %d claimed %d times", id, n)
 			}
-		})
-	}
+		}
+	})
 }
 
 func claimTexts(t testing.TB, s *models.Store, now time.Time) []models.OutboxMessage {

@@ -305,50 +305,46 @@ func TestDeliverOnlyOwnChannels(t *testing.T) {
 // TestDeliverTwoProcessesSendOnce runs two deliverers on two stores over one database, as two
 // processes would: every message must be sent exactly once.
 func TestDeliverTwoProcessesSendOnce(t *testing.T) {
-	for _, engine := range modelstest.Engines(t) {
-		t.Run(engine.Name, func(t *testing.T) {
-			opts := engine.NewDatabase(t)
-			stores := []*models.Store{modelstest.Open(t, opts), modelstest.Open(t, opts)}
-			const total = 60
-			msgs := make([]models.OutboxMessage, total)
-			for i := range msgs {
-				msgs[i] = telegramNotice(fmt.Sprint(2000+i), fmt.Sprint("message ", i))
-			}
-			enqueue(t, stores[0], msgs...)
+	modelstest.EachPair(t, nil, func(t *testing.T, stores [2]*models.Store) {
+		const total = 60
+		msgs := make([]models.OutboxMessage, total)
+		for i := range msgs {
+			msgs[i] = telegramNotice(fmt.Sprint(2000+i), fmt.Sprint("message ", i))
+		}
+		enqueue(t, stores[0], msgs...)
 
-			sender := &scriptedSender{}
-			var wg sync.WaitGroup
-			for worker := range 4 {
-				d := &scheduler.Deliverer{Store: stores[worker%2], Sender: sender, Batch: 3}
-				wg.Go(func() {
-					for {
-						sent, err := d.DeliverDue(context.Background())
-						if err != nil {
-							t.Errorf("DeliverDue: %v", err)
-							return
-						}
-						if sent == 0 {
-							return
-						}
+		sender := &scriptedSender{}
+		var wg sync.WaitGroup
+		for worker := range 4 {
+			d := &scheduler.Deliverer{Store: stores[worker%2], Sender: sender, Batch: 3}
+			wg.Go(func() {
+				for {
+					sent, err := d.DeliverDue(context.Background())
+					if err != nil {
+						t.Errorf("DeliverDue: %v", err)
+						return
 					}
-				})
-			}
-			wg.Wait()
-
-			perChat := map[string]int{}
-			for _, msg := range sender.sent {
-				perChat[msg.To.ID]++
-			}
-			if len(perChat) != total {
-				t.Errorf("%d messages delivered, want %d", len(perChat), total)
-			}
-			for chat, n := range perChat {
-				if n != 1 {
-					t.Errorf("message for chat %s sent %d times", chat, n)
+					if sent == 0 {
+						return
+					}
 				}
+			})
+		}
+		wg.Wait()
+
+		perChat := map[string]int{}
+		for _, msg := range sender.sent {
+			perChat[msg.To.ID]++
+		}
+		if len(perChat) != total {
+			t.Errorf("%d messages delivered, want %d", len(perChat), total)
+		}
+		for chat, n := range perChat {
+			if n != 1 {
+				t.Errorf("message for chat %s sent %d times", chat, n)
 			}
-		})
-	}
+		}
+	})
 }
 
 // TestDeliverAfterRestart stops a deliverer with work left (a failed send waiting for its retry

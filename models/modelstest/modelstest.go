@@ -56,6 +56,18 @@ func Each(t *testing.T, now func() time.Time, fn func(t *testing.T, s *models.St
 	}
 }
 
+// EachPair runs fn as a subtest per engine with two stores on one fresh database, as two
+// processes sharing it would have. now may be nil for the real clock.
+func EachPair(t *testing.T, now func() time.Time, fn func(t *testing.T, stores [2]*models.Store)) {
+	for _, engine := range Engines(t) {
+		t.Run(engine.Name, func(t *testing.T) {
+			opts := engine.NewDatabase(t)
+			opts.Now = now
+			fn(t, [2]*models.Store{Open(t, opts), Open(t, opts)})
+		})
+	}
+}
+
 // Open opens a store with opts and closes it when the test ends.
 func Open(t testing.TB, opts models.Options) *models.Store {
 	t.Helper()
