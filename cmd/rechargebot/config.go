@@ -23,8 +23,9 @@ type Config struct {
 	DatabaseMaxConns int    `env:"DATABASE_MAX_CONNS" envDefault:"40" help:"maximum PostgreSQL connections of this process; keep instances × this under the server's max_connections"`
 	DataDir          string `env:"DATA_DIR" envDefault:"." help:"directory of the SQLite file rechargebot.db when DATABASE_URL is empty"`
 
-	KwikAPIBaseURL         string        `env:"KWIKAPI_BASE_URL" help:"KwikAPI base URL, e.g. https://www.kwikapi.com or https://uat.kwikapi.com; empty with no key runs the built-in simulator"`
+	KwikAPIBaseURL         string        `env:"KWIKAPI_BASE_URL" help:"KwikAPI base URL, e.g. https://www.kwikapi.com or https://uat.kwikapi.com; required with KWIKAPI_API_KEY, empty for the built-in simulator"`
 	KwikAPIKey             string        `env:"KWIKAPI_API_KEY" secret:"true" help:"KwikAPI api_key; empty runs the built-in simulator"`
+	KwikAPISimulator       bool          `env:"KWIKAPI_SIMULATOR" envDefault:"false" help:"let serve run on the built-in simulator when KWIKAPI_API_KEY is empty, for demos only: wallets are debited for recharges that are never sent"`
 	KwikAPITimeout         time.Duration `env:"KWIKAPI_TIMEOUT" envDefault:"15s" help:"timeout of one KwikAPI read call (duration)"`
 	KwikAPIRechargeTimeout time.Duration `env:"KWIKAPI_RECHARGE_TIMEOUT" envDefault:"60s" help:"timeout of one recharge call; past it the outcome is unknown and is polled (duration)"`
 
@@ -144,6 +145,11 @@ func (c *Config) validateBasics() error {
 	}
 	if c.KwikAPIKey != "" && c.KwikAPIBaseURL == "" {
 		return fmt.Errorf("KWIKAPI_BASE_URL is missing: set it to https://www.kwikapi.com (or the UAT URL) when KWIKAPI_API_KEY is set")
+	}
+	if c.KwikAPIKey == "" && c.KwikAPIBaseURL != "" {
+		// An empty key file must not turn a production setup into the simulator.
+		return fmt.Errorf("KWIKAPI_API_KEY is empty while KWIKAPI_BASE_URL is set: set the key (or KWIKAPI_API_KEY_FILE), " +
+			"or unset KWIKAPI_BASE_URL to use the built-in simulator")
 	}
 	if c.WhatsAppMessagesPerMinute <= 0 {
 		return fmt.Errorf("WHATSAPP_MESSAGES_PER_MINUTE must be a positive number of messages, e.g. 20")

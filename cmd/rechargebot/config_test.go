@@ -46,6 +46,20 @@ func TestLoadConfigSecretFromFile(t *testing.T) {
 	}
 }
 
+func TestLoadConfigRejectsEmptyKeyFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "key")
+	if err := os.WriteFile(path, []byte("\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := LoadConfig(envFrom(map[string]string{
+		"KWIKAPI_API_KEY_FILE": path,
+		"KWIKAPI_BASE_URL":     "https://www.kwikapi.com",
+	}))
+	if err == nil || !strings.Contains(err.Error(), "KWIKAPI_API_KEY is empty") {
+		t.Errorf("LoadConfig with an empty key file = %v, want an error about the empty key", err)
+	}
+}
+
 func TestLoadConfigErrorsNameTheVariable(t *testing.T) {
 	cases := map[string]struct {
 		vars map[string]string
@@ -60,6 +74,7 @@ func TestLoadConfigErrorsNameTheVariable(t *testing.T) {
 		"short admin number": {map[string]string{"ADMIN_WHATSAPP_NUMBERS": "123"}, "ADMIN_WHATSAPP_NUMBERS"},
 		"webhook no secret":  {map[string]string{"TELEGRAM_WEBHOOK_URL": "https://x.test/hook"}, "TELEGRAM_WEBHOOK_SECRET"},
 		"key without url":    {map[string]string{"KWIKAPI_API_KEY": "k"}, "KWIKAPI_BASE_URL"},
+		"url without key":    {map[string]string{"KWIKAPI_BASE_URL": "https://www.kwikapi.com"}, "KWIKAPI_API_KEY is empty"},
 		"bad log level":      {map[string]string{"LOG_LEVEL": "loud"}, "LOG_LEVEL"},
 		"missing file":       {map[string]string{"TELEGRAM_BOT_TOKEN_FILE": "/nonexistent/token"}, "TELEGRAM_BOT_TOKEN_FILE"},
 	}

@@ -60,6 +60,10 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 
+	if env.cfg.Simulated() && !env.cfg.KwikAPISimulator {
+		return errors.New("KWIKAPI_API_KEY is empty: set it (or KWIKAPI_API_KEY_FILE) and KWIKAPI_BASE_URL for real recharges, " +
+			"or set KWIKAPI_SIMULATOR=true to serve a demo on the built-in simulator")
+	}
 	logger := newLogger(env.cfg, env.stderr)
 	svc, err := startService(ctx, env.cfg, logger, serviceOptions{})
 	if err != nil {

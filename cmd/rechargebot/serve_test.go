@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -480,7 +483,7 @@ func TestServeBusyPortFailsCleanly(t *testing.T) {
 
 	var stderr strings.Builder
 	code := run(t.Context(), []string{"serve"}, envFrom(map[string]string{
-		"HTTP_ADDR": busy.Addr().String(), "DATA_DIR": t.TempDir(),
+		"HTTP_ADDR": busy.Addr().String(), "DATA_DIR": t.TempDir(), "KWIKAPI_SIMULATOR": "true",
 	}), nil, io.Discard, &stderr)
 
 	if code != 1 {
@@ -488,5 +491,23 @@ func TestServeBusyPortFailsCleanly(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), busy.Addr().String()) {
 		t.Errorf("stderr does not name the busy address:\n%s", stderr.String())
+	}
+}
+
+func TestServeWithoutKeyNeedsSimulatorOptIn(t *testing.T) {
+	dir := t.TempDir()
+	var stderr strings.Builder
+	code := run(t.Context(), []string{"serve"}, envFrom(map[string]string{
+		"DATA_DIR": dir, "TELEGRAM_BOT_TOKEN": "123:secret-token",
+	}), nil, io.Discard, &stderr)
+
+	if code != 1 {
+		t.Errorf("exit status = %d, want 1; stderr:\n%s", code, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "KWIKAPI_SIMULATOR=true") {
+		t.Errorf("stderr does not say how to opt in to the simulator:\n%s", stderr.String())
+	}
+	if _, err := os.Stat(filepath.Join(dir, "rechargebot.db")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("serve opened the database before refusing to start: %v", err)
 	}
 }
