@@ -194,9 +194,23 @@ var schema []any
 
 func register(models ...any) { schema = append(schema, models...) }
 
+// migrateLock names the PostgreSQL advisory lock that serialises migrations.
+const migrateLock = "migrate"
+
 // Migrate creates or alters the tables of every model. It is idempotent and runs at Open.
+// It runs in one transaction, so that processes starting together on an empty database take
+// turns instead of creating the same table twice: on SQLite the transaction's write lock
+// makes the others wait, and on PostgreSQL a transaction-scoped advisory lock does.
 func (s *Store) Migrate(ctx context.Context) error {
-	if err := s.DB(ctx).AutoMigrate(schema...); err != nil {
+	err := s.DB(ctx).Transaction(func(tx *gorm.DB) error {
+		if s.dialect == Postgres {
+			if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", advisoryKey(migrateLock)).Error; err != nil {
+				return fmt.Errorf("take migration lock: %w", err)
+			}
+		}
+		return tx.AutoMigrate(schema...)
+	})
+	if err != nil {
 		return fmt.Errorf("migrate schema: %w", err)
 	}
 	return nil
