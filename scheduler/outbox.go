@@ -161,8 +161,8 @@ func (d *Deliverer) pass(ctx context.Context) (claimed, sent int, err error) {
 func (d *Deliverer) deliver(ctx context.Context, msg models.OutboxMessage) (bool, error) {
 	to := bot.ChatID{Channel: bot.Channel(msg.Channel), ID: msg.ChatID}
 	log := d.logger().With("message_id", msg.ID, "chat", to.String(), "attempt", msg.Attempts, "kind", msg.Kind)
-	// The results are recorded even when ctx ends during the send, so that a shutdown does
-	// not leave a sent message unmarked.
+	// A send under way finishes and its result is recorded even when ctx ends, because a send
+	// cut short may still have reached the chat, and retrying it would repeat the message.
 	record := context.WithoutCancel(ctx)
 
 	out, err := outbound(msg)
@@ -171,7 +171,7 @@ func (d *Deliverer) deliver(ctx context.Context, msg models.OutboxMessage) (bool
 		return false, d.Store.MarkDead(record, msg.ID, err.Error())
 	}
 
-	sendCtx, cancel := context.WithTimeout(ctx, durationOr(d.SendTimeout, DefaultSendTimeout))
+	sendCtx, cancel := context.WithTimeout(record, durationOr(d.SendTimeout, DefaultSendTimeout))
 	_, err = d.Sender.Send(sendCtx, to, out)
 	cancel()
 

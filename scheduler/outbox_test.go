@@ -446,3 +446,34 @@ func TestDeliverStopReleasesRestOfBatch(t *testing.T) {
 		}
 	})
 }
+
+// ctxSender fails a send whose context has ended, as a real HTTP client does.
+type ctxSender struct {
+	scriptedSender
+	during func()
+}
+
+func (s *ctxSender) Send(ctx context.Context, to bot.ChatID, out bot.Outbound) (bot.MessageRef, error) {
+	s.during()
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	return s.scriptedSender.Send(ctx, to, out)
+}
+
+func TestDeliverStopLetsSendFinish(t *testing.T) {
+	modelstest.Each(t, nil, func(t *testing.T, s *models.Store) {
+		ctx, cancel := context.WithCancel(context.Background())
+		// The process begins to shut down while the message is on its way.
+		sender := &ctxSender{during: cancel}
+		d := &scheduler.Deliverer{Store: s, Sender: sender}
+		enqueue(t, s, telegramNotice("1001", "your recharge is pending"))
+
+		if sent, err := d.DeliverDue(ctx); err != nil || sent != 1 {
+			t.Fatalf("DeliverDue = %d, %v; want the send under way to finish", sent, err)
+		}
+		if msg := storedMessage(t, s); msg.SentAt == nil {
+			t.Errorf("message %+v not marked sent, so another process would send it again", msg)
+		}
+	})
+}
