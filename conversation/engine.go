@@ -181,6 +181,7 @@ func (e *Engine) Handle(ctx context.Context, in bot.Inbound) ([]bot.Outbound, er
 	if in.Chat.Channel == "" || in.Chat.ID == "" || in.UserID == "" {
 		return nil, errors.New("handle message: missing chat or sender")
 	}
+	in = cleanInbound(in)
 	if out, limited := e.limitRate(in); limited {
 		return out, nil
 	}
