@@ -81,6 +81,7 @@ func (t *turn) changeRole(ctx context.Context, args string, role models.Role, us
 	if err := t.e.store.SetRole(ctx, target.ID, role); err != nil {
 		return err
 	}
+	t.acted = true
 	t.e.log.Info("Admin changed a user's role", "user_id", target.ID, "actor_user_id", t.user.ID,
 		"from", target.Role, "to", role)
 	if t.e.cfg.RoleChanged != nil {
@@ -121,6 +122,7 @@ func runDebit(ctx context.Context, t *turn, args string) error {
 	case err != nil && !duplicate:
 		return err
 	}
+	t.acted = true
 
 	t.e.log.Info("Admin debited a wallet", "user_id", target.ID, "actor_user_id", t.user.ID, "amount_paise", amount)
 	t.say(msgDebitDone, vars{"Amount": amount, "User": label, "Balance": entry.BalanceAfterPaise})

@@ -158,6 +158,7 @@ func (t *turn) bulkFromRows(ctx context.Context, store opsStore, source string, 
 	if err != nil {
 		return err
 	}
+	t.acted = true
 	if older.ID != 0 {
 		t.say(msgBulkPreviewReplaced, vars{"Old": older.ID, "ID": run.ID})
 	}
@@ -284,6 +285,7 @@ func (t *turn) confirmBulk(ctx context.Context, store opsStore, idText string) e
 	case err != nil:
 		return err
 	}
+	t.acted = true
 
 	t.e.log.Info("Bulk run started", "run_id", running.ID, "user_id", t.user.ID, "lines", running.ValidLines,
 		"amount_paise", running.HeldPaise)

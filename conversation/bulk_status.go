@@ -90,6 +90,7 @@ func runBulkCancel(ctx context.Context, t *turn, _ string) error {
 	if err != nil {
 		return err
 	}
+	t.acted = true
 	t.e.log.Info("Bulk run cancelled", "run_id", run.ID, "user_id", t.user.ID, "lines", released,
 		"amount_paise", finished.ReleasedPaise)
 

@@ -27,6 +27,7 @@ func enterPaying(ctx context.Context, t *turn) (string, error) {
 	})
 	var short *models.InsufficientFundsError
 	var capped *models.DailyCapError
+	t.acted = err == nil || errors.Is(err, models.ErrDuplicateCheckout)
 	switch {
 	case errors.As(err, &capped):
 		t.sayDailyLimit(capped)

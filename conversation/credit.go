@@ -53,6 +53,7 @@ func runCredit(ctx context.Context, t *turn, args string) error {
 	if err != nil && !duplicate {
 		return err
 	}
+	t.acted = true
 
 	t.e.log.Info("Admin credited a wallet", "user_id", target.ID, "actor_user_id", t.user.ID, "amount_paise", amount)
 	t.say(msgCreditDone, vars{"Amount": amount, "User": label, "Balance": entry.BalanceAfterPaise})

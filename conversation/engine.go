@@ -227,6 +227,11 @@ func (e *Engine) Handle(ctx context.Context, in bot.Inbound) ([]bot.Outbound, er
 	}
 
 	if err := t.save(ctx); err != nil {
+		if errors.Is(err, models.ErrVersionConflict) && t.acted {
+			// Asking to send it again would repeat what was done: the replies describe it.
+			e.log.Warn("Conversation changed while handling a message; its action stands", "user_id", user.ID)
+			return t.out, nil
+		}
 		if errors.Is(err, models.ErrVersionConflict) {
 			e.log.Warn("Conversation changed while handling a message", "user_id", user.ID)
 			return []bot.Outbound{{Text: e.texts.render(msgRetryMessage, nil)}}, nil

@@ -38,6 +38,9 @@ type turn struct {
 	amountRejected bool
 	// repeatOf is the order /repeat offers again.
 	repeatOf *models.Order
+	// acted is set once the message moved money, placed an order or changed a role or a bulk
+	// run, so its replies stand even when the session cannot be saved afterwards.
+	acted bool
 	// wake is set when the message queued outbox messages. The engine wakes the deliverer
 	// as the last step of Handle, so the replies usually reach the chat before them.
 	wake bool
