@@ -625,3 +625,27 @@ func TestKeptAmountClearedOnStartOver(t *testing.T) {
 		})
 	}
 }
+
+func TestIdleExpiryNamesShortTimeouts(t *testing.T) {
+	catalogue, err := compile(english)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := map[string]struct {
+		idle time.Duration
+		want string
+	}{
+		"minutes":    {15 * time.Minute, "more than 15 minutes"},
+		"one minute": {time.Minute, "more than 1 minute,"},
+		"seconds":    {30 * time.Second, "more than 30 seconds"},
+		"one second": {time.Second, "more than 1 second,"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			got := catalogue.render(msgExpired, vars{"Minutes": int(tc.idle.Minutes()), "Seconds": int(tc.idle.Seconds())})
+			if !strings.Contains(got, tc.want) {
+				t.Errorf("message for %v = %q, want it to say %q", tc.idle, got, tc.want)
+			}
+		})
+	}
+}

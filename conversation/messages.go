@@ -137,7 +137,8 @@ var english = Catalog{
 		"In every list you can type the option's number or its name.",
 	msgHintIdle: "I did not understand that. Send a 10-digit mobile number such as 9876543210, " +
 		"/dth for a DTH recharge, or /help for everything I can do.",
-	msgExpired:         "Your previous conversation was idle for more than {{.Minutes}} minutes, so I closed it.",
+	msgExpired: "Your previous conversation was idle for more than " +
+		"{{if .Minutes}}{{.Minutes}} minute{{if ne .Minutes 1}}s{{end}}{{else}}{{.Seconds}} second{{if ne .Seconds 1}}s{{end}}{{end}}, so I closed it.",
 	msgCancelled:       "Cancelled. Send a mobile number or /recharge to start again.",
 	msgNothingToCancel: "There is nothing to cancel. Send a mobile number to start a recharge.",
 	msgNothingToGoBack: "There is nothing to go back to. Send a mobile number to start a recharge, or /help.",

@@ -97,7 +97,8 @@ func (t *turn) save(ctx context.Context) error {
 // a shortcut or input for the current state.
 func (t *turn) run(ctx context.Context) error {
 	if t.expire() {
-		t.say(msgExpired, vars{"Minutes": int(t.e.cfg.IdleTimeout.Minutes())})
+		idle := t.e.cfg.IdleTimeout
+		t.say(msgExpired, vars{"Minutes": int(idle.Minutes()), "Seconds": int(idle.Seconds())})
 	}
 	t.flow.Seen = t.now
 
