@@ -106,6 +106,16 @@ func (p *bulkProgress) snapshot() bulkCounts {
 	return p.counts
 }
 
+// final returns the message to edit with the final counts, or an empty ref when there is
+// none. The last edit is never held back by the interval, so the message does not stay
+// behind the run's result.
+func (p *bulkProgress) final() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.lastEdit = p.now()
+	return p.ref
+}
+
 // due returns the message to edit when an edit is due, or an empty ref.
 func (p *bulkProgress) due() string {
 	p.mu.Lock()

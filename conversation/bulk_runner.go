@@ -290,10 +290,9 @@ func (r *bulkRunner) showProgress(ctx context.Context, log *slog.Logger, run mod
 	}
 }
 
-// finalProgress edits the progress message to the final counts when an edit is due; else
-// the summary that follows carries them.
+// finalProgress edits the progress message to the final counts.
 func (r *bulkRunner) finalProgress(ctx context.Context, log *slog.Logger, run models.BulkRun, progress *bulkProgress) {
-	ref := progress.due()
+	ref := progress.final()
 	if ref == "" {
 		return
 	}
