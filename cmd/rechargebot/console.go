@@ -153,12 +153,7 @@ func runConsole(ctx context.Context, env *environment, args []string) error {
 // then waits briefly for notifications still queued.
 func chatInConsole(ctx context.Context, env *environment, store *models.Store, client *kwik.Client, chat *console.Console,
 	deliverer *scheduler.Deliverer, flags consoleFlags, logger *slog.Logger) error {
-	resolver := &scheduler.Resolver{
-		Store: store, Kwik: client, Logger: logger,
-		CheckInterval: env.cfg.PendingCheckInterval, MaxChecks: env.cfg.PendingMaxChecks,
-		StuckInterval: env.cfg.StuckCheckInterval,
-	}
-
+	resolver := consoleResolver(&env.cfg, store, client, chat.Chat(), flags.role, logger)
 	var admins []string
 	if flags.role == models.RoleAdmin {
 		admins = []string{chat.Chat().ID}
@@ -200,6 +195,24 @@ func chatInConsole(ctx context.Context, env *environment, store *models.Store, c
 		drainConsoleOutbox(ctx, store, deliverer, consoleDrainTimeout)
 	}
 	return nil
+}
+
+// consoleResolver returns the resolver of the console's pending orders. An admin at the
+// console also gets the alerts about stuck and refunded recharges.
+func consoleResolver(cfg *Config, store *models.Store, client *kwik.Client, chat bot.ChatID, role models.Role,
+	logger *slog.Logger) *scheduler.Resolver {
+	resolver := &scheduler.Resolver{
+		Store: store, Kwik: client, Logger: logger,
+		CheckInterval: cfg.PendingCheckInterval, MaxChecks: cfg.PendingMaxChecks,
+		StuckInterval: cfg.StuckCheckInterval,
+	}
+	if role == models.RoleAdmin {
+		resolver.Alerts = &scheduler.Alerts{
+			Store: store, Admins: []bot.ChatID{chat}, Window: cfg.AlertRepeatInterval,
+			Secrets: nonEmpty(cfg.KwikAPIKey), Logger: logger,
+		}
+	}
+	return resolver
 }
 
 // syncConsoleCatalog fills the catalog when it is empty or stale. A failed sync with a stored

@@ -8,8 +8,10 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/rechargebot/rechargebot/bot"
 	"github.com/rechargebot/rechargebot/kwik"
 	"github.com/rechargebot/rechargebot/kwik/kwiksim"
+	"github.com/rechargebot/rechargebot/models"
 )
 
 // runConsoleScript runs `rechargebot console args...` on a SQLite file in dir with input
@@ -176,5 +178,32 @@ func TestConsoleLiveServer(t *testing.T) {
 	}
 	if n := sim.Calls(kwik.EndpointRecharge); n != 0 {
 		t.Errorf("recharge calls = %d, want 0 with an empty wallet", n)
+	}
+}
+
+func TestConsoleResolverAlertsOnlyAdmins(t *testing.T) {
+	cfg, err := LoadConfig(envFrom(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	chat := bot.ChatID{Channel: bot.Console, ID: "local"}
+	cases := map[string]struct {
+		role   models.Role
+		alerts bool
+	}{
+		"admin":    {models.RoleAdmin, true},
+		"agent":    {models.RoleAgent, false},
+		"customer": {models.RoleCustomer, false},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			resolver := consoleResolver(&cfg, nil, nil, chat, tc.role, nil)
+			if got := resolver.Alerts != nil; got != tc.alerts {
+				t.Fatalf("alerts set = %v, want %v", got, tc.alerts)
+			}
+			if tc.alerts && (len(resolver.Alerts.Admins) != 1 || resolver.Alerts.Admins[0] != chat) {
+				t.Errorf("alerts go to %v, want the console chat %v", resolver.Alerts.Admins, chat)
+			}
+		})
 	}
 }
