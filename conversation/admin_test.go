@@ -322,6 +322,11 @@ func TestUserLabelByChannel(t *testing.T) {
 				t.Errorf("%s: label = %q, want %q", tc.name, got, tc.want)
 			}
 		}
+
+		out := h.send(adminID, "/user console:local")
+		wantText(t, out, "Chats: console local")
+		out = h.send(adminID, "/user #"+itoa(both.ID))
+		wantText(t, out, "whatsapp ********3211", "telegram 555")
 	})
 }
 

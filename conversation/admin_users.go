@@ -180,12 +180,13 @@ func runUser(ctx context.Context, t *turn, args string) error {
 	return nil
 }
 
-// maskedExternalID shows a Telegram user id as it is and masks a phone number.
+// maskedExternalID masks a WhatsApp phone number and shows a Telegram user id or a console
+// name as it is.
 func maskedExternalID(id models.Identity) string {
-	if id.Channel == models.ChannelTelegram {
-		return id.ExternalID
+	if id.Channel == models.ChannelWhatsApp {
+		return bot.Mask(id.ExternalID)
 	}
-	return bot.Mask(id.ExternalID)
+	return id.ExternalID
 }
 
 // adminOrderLine is one order in an admin's list, with the number masked and the user as
