@@ -186,9 +186,14 @@ type bulkProblem struct {
 	vars vars
 }
 
+// maxNumberFields is how many space-separated fields a mobile number may span in a bulk row,
+// as in "+91 98765 43210".
+const maxNumberFields = 3
+
 // parseBulkRow reads one row as "NUMBER AMOUNT", "NUMBER AMOUNT OPERATOR" or
-// "dth OPERATOR SUBSCRIBER_ID AMOUNT". An operator name may span several fields. A DTH
-// subscriber ID is returned as written, because its format depends on the operator.
+// "dth OPERATOR SUBSCRIBER_ID AMOUNT". A mobile number may span up to maxNumberFields fields
+// and an operator name several. A DTH subscriber ID is returned as written, because its format
+// depends on the operator.
 func parseBulkRow(fields []string) (bulkRequest, *bulkProblem) {
 	if len(fields) > 0 && strings.EqualFold(fields[0], "dth") {
 		return parseDTHRow(fields)
@@ -196,17 +201,28 @@ func parseBulkRow(fields []string) (bulkRequest, *bulkProblem) {
 	if len(fields) < 2 {
 		return bulkRequest{}, &bulkProblem{key: msgBulkBadShape}
 	}
-	number, ok := parseMobile(fields[0])
+	number, rest, ok := splitBulkNumber(fields)
 	if !ok {
 		return bulkRequest{}, &bulkProblem{key: msgBulkBadNumber, vars: vars{"Value": clip(fields[0], 24)}}
 	}
-	amount, problem := parseBulkAmount(fields[1])
+	amount, problem := parseBulkAmount(rest[0])
 	if problem != nil {
 		return bulkRequest{}, problem
 	}
 	return bulkRequest{
-		Kind: models.KindMobile, Number: number, AmountPaise: amount, Operator: strings.Join(fields[2:], " "),
+		Kind: models.KindMobile, Number: number, AmountPaise: amount, Operator: strings.Join(rest[1:], " "),
 	}, nil
+}
+
+// splitBulkNumber reads the mobile number at the start of fields, from the fewest fields that
+// make one, and returns the fields after it, of which there is at least one.
+func splitBulkNumber(fields []string) (number string, rest []string, ok bool) {
+	for n := 1; n <= maxNumberFields && n < len(fields); n++ {
+		if number, ok := parseMobile(strings.Join(fields[:n], " ")); ok {
+			return number, fields[n:], true
+		}
+	}
+	return "", nil, false
 }
 
 func parseDTHRow(fields []string) (bulkRequest, *bulkProblem) {

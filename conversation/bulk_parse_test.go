@@ -140,20 +140,23 @@ func TestParseBulkRow(t *testing.T) {
 		want    bulkRequest
 		problem msgKey
 	}{
-		"number amount":         {[]string{"9876543210", "199"}, bulkRequest{Kind: models.KindMobile, Number: "9876543210", AmountPaise: 19900}, ""},
-		"with +91 and operator": {[]string{"+919876543210", "₹49.50", "Vodafone", "(Vi)"}, bulkRequest{Kind: models.KindMobile, Number: "9876543210", AmountPaise: 4950, Operator: "Vodafone (Vi)"}, ""},
-		"dth":                   {[]string{"DTH", "Tata", "Play", "1234567890", "300"}, bulkRequest{Kind: models.KindDTH, Number: "1234567890", AmountPaise: 30000, Operator: "Tata Play"}, ""},
-		"one field":             {[]string{"9876543210"}, bulkRequest{}, msgBulkBadShape},
-		"no fields":             {nil, bulkRequest{}, msgBulkBadShape},
-		"short dth":             {[]string{"dth", "1234567890", "300"}, bulkRequest{}, msgBulkBadShape},
-		"dth without id":        {[]string{"dth", "Tata Play", "", "300"}, bulkRequest{}, msgBulkBadShape},
-		"dth without operator":  {[]string{"dth", "", "1234567890", "300"}, bulkRequest{}, msgBulkBadShape},
-		"bad number":            {[]string{"5876543210", "199"}, bulkRequest{}, msgBulkBadNumber},
-		"bad amount":            {[]string{"9876543210", "0"}, bulkRequest{}, msgBulkBadAmount},
-		"three decimals":        {[]string{"9876543210", "1.999"}, bulkRequest{}, msgBulkBadAmount},
-		"dth bad amount":        {[]string{"dth", "Tata Play", "1234567890", "-5"}, bulkRequest{}, msgBulkBadAmount},
-		"huge amount":           {[]string{"9876543214", "99999999"}, bulkRequest{}, msgBulkAmountTooLarge},
-		"dth huge amount":       {[]string{"dth", "Tata Play", "1234567890", "123456789"}, bulkRequest{}, msgBulkAmountTooLarge},
+		"number amount":          {[]string{"9876543210", "199"}, bulkRequest{Kind: models.KindMobile, Number: "9876543210", AmountPaise: 19900}, ""},
+		"with +91 and operator":  {[]string{"+919876543210", "₹49.50", "Vodafone", "(Vi)"}, bulkRequest{Kind: models.KindMobile, Number: "9876543210", AmountPaise: 4950, Operator: "Vodafone (Vi)"}, ""},
+		"dth":                    {[]string{"DTH", "Tata", "Play", "1234567890", "300"}, bulkRequest{Kind: models.KindDTH, Number: "1234567890", AmountPaise: 30000, Operator: "Tata Play"}, ""},
+		"spaced number":          {[]string{"+91", "98765", "43220", "199"}, bulkRequest{Kind: models.KindMobile, Number: "9876543220", AmountPaise: 19900}, ""},
+		"split number, operator": {[]string{"98765", "43220", "199", "Airtel"}, bulkRequest{Kind: models.KindMobile, Number: "9876543220", AmountPaise: 19900, Operator: "Airtel"}, ""},
+		"number without amount":  {[]string{"98765", "43220"}, bulkRequest{}, msgBulkBadNumber},
+		"one field":              {[]string{"9876543210"}, bulkRequest{}, msgBulkBadShape},
+		"no fields":              {nil, bulkRequest{}, msgBulkBadShape},
+		"short dth":              {[]string{"dth", "1234567890", "300"}, bulkRequest{}, msgBulkBadShape},
+		"dth without id":         {[]string{"dth", "Tata Play", "", "300"}, bulkRequest{}, msgBulkBadShape},
+		"dth without operator":   {[]string{"dth", "", "1234567890", "300"}, bulkRequest{}, msgBulkBadShape},
+		"bad number":             {[]string{"5876543210", "199"}, bulkRequest{}, msgBulkBadNumber},
+		"bad amount":             {[]string{"9876543210", "0"}, bulkRequest{}, msgBulkBadAmount},
+		"three decimals":         {[]string{"9876543210", "1.999"}, bulkRequest{}, msgBulkBadAmount},
+		"dth bad amount":         {[]string{"dth", "Tata Play", "1234567890", "-5"}, bulkRequest{}, msgBulkBadAmount},
+		"huge amount":            {[]string{"9876543214", "99999999"}, bulkRequest{}, msgBulkAmountTooLarge},
+		"dth huge amount":        {[]string{"dth", "Tata Play", "1234567890", "123456789"}, bulkRequest{}, msgBulkAmountTooLarge},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

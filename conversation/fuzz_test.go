@@ -66,7 +66,7 @@ func FuzzParseCommand(f *testing.F) {
 }
 
 func FuzzParseNumberAmount(f *testing.F) {
-	for _, seed := range []string{"9876543210 199", "98765 43210 rs 50", "9876543210", "1 2"} {
+	for _, seed := range []string{"9876543210 199", "98765 43210 rs 50", "9876543210", "1 2", "9876543210,1,999"} {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

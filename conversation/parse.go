@@ -161,8 +161,17 @@ func parseCommand(s string) (name, args string, ok bool) {
 }
 
 // parseNumberAmount splits "9876543210 199" (a mobile number, then an amount of rupees) and
-// reports false unless both parts parse. The amount may be written as two words, "rs 199".
+// reports false unless both parts parse. A comma, semicolon or tab may separate them, and the
+// amount may be written as two words, "rs 199".
 func parseNumberAmount(s string) (number string, amountPaise int64, ok bool) {
+	// "9876543210,199" as in a bulk line, while "9876543210 1,999" groups the amount's digits.
+	if i := strings.IndexAny(s, ",;\t"); i > 0 {
+		if number, ok := parseMobile(s[:i]); ok {
+			if amount, err := parseAmount(s[i+1:]); err == nil {
+				return number, amount, true
+			}
+		}
+	}
 	fields := strings.Fields(s)
 	if len(fields) < 2 || len(fields) > 8 {
 		return "", 0, false

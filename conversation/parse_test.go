@@ -135,16 +135,21 @@ func TestParseNumberAmount(t *testing.T) {
 		amount int64
 		ok     bool
 	}{
-		"plain":          {"9876543210 199", "9876543210", 19900, true},
-		"spaced number":  {"98765 43210 199", "9876543210", 19900, true},
-		"rupee sign":     {"+91 9876543210 ₹49.50", "9876543210", 4950, true},
-		"rs as a word":   {"9876543210 rs 199", "9876543210", 19900, true},
-		"number only":    {"9876543210", "", 0, false},
-		"bad number":     {"12345 199", "", 0, false},
-		"bad amount":     {"9876543210 abc", "", 0, false},
-		"amount first":   {"199 9876543210", "", 0, false},
-		"zero amount":    {"9876543210 0", "", 0, false},
-		"too many words": {"a b c d e f g h i", "", 0, false},
+		"plain":            {"9876543210 199", "9876543210", 19900, true},
+		"spaced number":    {"98765 43210 199", "9876543210", 19900, true},
+		"rupee sign":       {"+91 9876543210 ₹49.50", "9876543210", 4950, true},
+		"rs as a word":     {"9876543210 rs 199", "9876543210", 19900, true},
+		"comma":            {"9876543210,199", "9876543210", 19900, true},
+		"comma, space":     {"9876543210, 1,999", "9876543210", 199900, true},
+		"grouped amount":   {"9876543210 1,999", "9876543210", 199900, true},
+		"semicolon":        {"+91 98765 43210; ₹49", "9876543210", 4900, true},
+		"comma, no amount": {"9876543210,", "", 0, false},
+		"number only":      {"9876543210", "", 0, false},
+		"bad number":       {"12345 199", "", 0, false},
+		"bad amount":       {"9876543210 abc", "", 0, false},
+		"amount first":     {"199 9876543210", "", 0, false},
+		"zero amount":      {"9876543210 0", "", 0, false},
+		"too many words":   {"a b c d e f g h i", "", 0, false},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
