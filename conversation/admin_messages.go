@@ -27,6 +27,7 @@ const (
 	msgOrderInfo     msgKey = "order_info"
 	msgStats         msgKey = "stats"
 	msgSyncDone      msgKey = "sync_done"
+	msgSyncPartial   msgKey = "sync_partial"
 	msgKwikBalance   msgKey = "kwik_balance"
 	msgUserLabel     msgKey = "user_label"
 
@@ -81,6 +82,7 @@ func init() {
 			"Success rate: {{.Rate}} of {{.Settled}} settled ({{.Failed}} failed or refunded)\n" +
 			"Waiting for a result: {{.Pending}}{{if .Stuck}} · stuck: {{.Stuck}} (/orders stuck){{end}}",
 		msgSyncDone:    "The operator catalog is up to date.",
+		msgSyncPartial: "Refreshed {{.Synced}}. The rest of the catalog was not refreshed: {{.Reason}}",
 		msgKwikBalance: "KwikAPI balance: {{rupees .Balance}}",
 		// Ref is tg:ID, console:NAME or #ID, which /credit, /user and the like accept back.
 		// Masked is a WhatsApp number shown masked beside #ID.

@@ -3,6 +3,7 @@ package conversation
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/rechargebot/rechargebot/kwik"
 	"github.com/rechargebot/rechargebot/models"
@@ -25,9 +26,13 @@ func runSync(ctx context.Context, t *turn, _ string) error {
 		t.say(msgUnavailable, nil)
 		return nil
 	}
-	err := t.e.cfg.SyncCatalog(ctx)
+	synced, err := t.e.cfg.SyncCatalog(ctx)
 	if err != nil {
-		t.e.log.Warn("Catalog sync requested by an admin failed", "actor_user_id", t.user.ID, "error", err)
+		t.e.log.Warn("Catalog sync requested by an admin failed", "actor_user_id", t.user.ID, "synced", synced, "error", err)
+		if len(synced) > 0 {
+			t.say(msgSyncPartial, vars{"Synced": strings.Join(synced, ", "), "Reason": t.text(kwikFailure(err), nil)})
+			return nil
+		}
 		t.say(kwikFailure(err), nil)
 		return nil
 	}

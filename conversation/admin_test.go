@@ -19,7 +19,7 @@ var adminCommands = []string{
 
 func TestAdminCommandsRefusedForOthers(t *testing.T) {
 	eachBulkEngine(t, func(cfg *Config) {
-		cfg.SyncCatalog = func(context.Context) error { t.Error("a refused /sync ran the sync"); return nil }
+		cfg.SyncCatalog = func(context.Context) ([]string, error) { t.Error("a refused /sync ran the sync"); return nil, nil }
 	}, func(t *testing.T, h *harness, _ *recordingSender) {
 		h.fund(customerID, 50_000)
 		for _, sender := range []string{customerID, agentID} {
@@ -222,18 +222,24 @@ func TestAdminOrderViews(t *testing.T) {
 
 func TestSyncAndKwikBalance(t *testing.T) {
 	var syncErr error
+	var synced []string
 	syncs := 0
 	eachBulkEngine(t, func(cfg *Config) {
-		cfg.SyncCatalog = func(context.Context) error { syncs++; return syncErr }
+		cfg.SyncCatalog = func(context.Context) ([]string, error) { syncs++; return synced, syncErr }
 	}, func(t *testing.T, h *harness, _ *recordingSender) {
-		syncs, syncErr = 0, nil
+		syncs, syncErr, synced = 0, nil, []string{"categories", "circles"}
 		wantText(t, h.send(adminID, "/sync"), "The operator catalog is up to date")
 		syncErr = fmt.Errorf("sync operators: %w", &models.BudgetExhaustedError{Endpoint: "operator_codes", Limit: 20})
+		synced = nil
 		wantText(t, h.send(adminID, "/sync"), "call budget for this is used up")
 		syncErr = errors.New("sync operators: connection refused")
 		wantText(t, h.send(adminID, "/sync"), "KwikAPI did not answer properly")
-		if syncs != 3 {
-			t.Errorf("sync ran %d times, want 3", syncs)
+		syncErr = fmt.Errorf("sync circles: %w", &models.BudgetExhaustedError{Endpoint: "circle_codes", Limit: 2})
+		synced = []string{"categories", "operators:Prepaid"}
+		wantText(t, h.send(adminID, "/sync"), "Refreshed categories, operators:Prepaid. The rest of the catalog was not refreshed: "+
+			"Today's KwikAPI call budget for this is used up")
+		if syncs != 4 {
+			t.Errorf("sync ran %d times, want 4", syncs)
 		}
 
 		wantText(t, h.send(adminID, "/kwikbalance"), "KwikAPI balance: ₹1,00,000")

@@ -62,9 +62,10 @@ type Config struct {
 	// Sender sends and edits the progress message of bulk runs; nil means a run reports only
 	// its summary, through the outbox.
 	Sender bot.Sender
-	// SyncCatalog refreshes the catalog now, for /sync. When it is nil, /sync replies that it
-	// is unavailable.
-	SyncCatalog func(ctx context.Context) error
+	// SyncCatalog refreshes the catalog now, for /sync, and returns the names of the parts it
+	// refreshed; the error joins the failures of the others. When it is nil, /sync replies
+	// that it is unavailable.
+	SyncCatalog func(ctx context.Context) (synced []string, err error)
 	// RoleChanged is called after an admin changes a user's role, so a channel can update that
 	// user's command menu; nil means nothing is done.
 	RoleChanged func(ctx context.Context, userID int64, role models.Role)

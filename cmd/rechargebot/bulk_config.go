@@ -57,10 +57,16 @@ func (c *Config) validateBulk() error {
 
 // catalogSyncHook returns the /sync command's catalog refresh: a full sync whose KwikAPI calls
 // count against the client's daily budgets.
-func catalogSyncHook(store *models.Store, client *kwik.Client, logger *slog.Logger) func(ctx context.Context) error {
+func catalogSyncHook(store *models.Store, client *kwik.Client, logger *slog.Logger) func(ctx context.Context) ([]string, error) {
 	catalog := &scheduler.CatalogSync{Store: store, Client: client, Logger: logger}
-	return func(ctx context.Context) error {
-		_, err := catalog.Sync(ctx)
-		return err
+	return func(ctx context.Context) ([]string, error) {
+		report, err := catalog.Sync(ctx)
+		var synced []string
+		for _, part := range report.Parts {
+			if part.Err == nil {
+				synced = append(synced, part.Part)
+			}
+		}
+		return synced, err
 	}
 }

@@ -3,8 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
+	"log/slog"
 	"net/http/httptest"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -12,6 +15,7 @@ import (
 	"github.com/rechargebot/rechargebot/kwik/kwiksim"
 	"github.com/rechargebot/rechargebot/models"
 	"github.com/rechargebot/rechargebot/models/modelstest"
+	"github.com/rechargebot/rechargebot/scheduler"
 )
 
 // runCommand runs one rechargebot command line with vars as the environment.
@@ -135,4 +139,31 @@ func TestSyncCommandRejectsArguments(t *testing.T) {
 	if !strings.Contains(stderr, `unexpected argument "now"`) || !strings.Contains(stderr, "Usage: rechargebot sync") {
 		t.Errorf("stderr lacks the argument and the usage:\n%s", stderr)
 	}
+}
+
+func TestCatalogSyncHookNamesRefreshedParts(t *testing.T) {
+	modelstest.Each(t, nil, func(t *testing.T, s *models.Store) {
+		cfg, err := LoadConfig(envFrom(map[string]string{"KWIKAPI_BUDGET_CIRCLES": "1"}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		client, stop, err := openKwik(cfg, s, slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer stop()
+		syncCatalog := catalogSyncHook(s, client, slog.New(slog.DiscardHandler))
+
+		synced, err := syncCatalog(context.Background())
+		if err != nil || len(synced) != 5 {
+			t.Fatalf("first sync = %v, %v; want all 5 parts", synced, err)
+		}
+		synced, err = syncCatalog(context.Background())
+		if !errors.Is(err, models.ErrBudgetExhausted) {
+			t.Errorf("second sync error = %v, want the circle budget", err)
+		}
+		if len(synced) != 4 || slices.Contains(synced, scheduler.PartCircles) {
+			t.Errorf("second sync refreshed %v, want every part but circles", synced)
+		}
+	})
 }
