@@ -42,6 +42,10 @@ type Options struct {
 	Prompt string
 	// Echo prints each line read after "> ", so that a transcript of piped input reads as a chat.
 	Echo bool
+	// PasteWindow, when positive, joins the lines that follow each other within it into one
+	// message, as lines pasted into a terminal do, so a pasted bulk list stays one message.
+	// Zero reads each line as a message of its own, as a script expects.
+	PasteWindow time.Duration
 	// AfterMessage, when set, runs after the replies to a message have printed and before the
 	// next line is read, without holding the output. The console command delivers queued
 	// notifications there, so a result prints before the next message of a script.
@@ -61,6 +65,7 @@ type Console struct {
 	name   string
 	prompt string
 	echo   bool
+	paste  time.Duration
 	after  func(ctx context.Context)
 	now    func() time.Time
 	log    *slog.Logger
@@ -85,8 +90,8 @@ func New(opts Options) *Console {
 	rand.Read(run)
 	return &Console{
 		in: opts.In, out: opts.Out, chat: bot.ChatID{Channel: bot.Console, ID: opts.User},
-		user: opts.User, name: opts.Name, prompt: opts.Prompt, echo: opts.Echo, after: opts.AfterMessage,
-		now: opts.Now, log: opts.Logger, run: hex.EncodeToString(run),
+		user: opts.User, name: opts.Name, prompt: opts.Prompt, echo: opts.Echo, paste: opts.PasteWindow,
+		after: opts.AfterMessage, now: opts.Now, log: opts.Logger, run: hex.EncodeToString(run),
 	}
 }
 
@@ -112,16 +117,46 @@ func (c *Console) Run(ctx context.Context, h bot.Handler) error {
 			if !ok {
 				return nil
 			}
+			line, ended := c.joinPasted(lines, line)
 			if line.tooLong {
 				c.notice(fmt.Sprintf("That line is longer than %d KiB and was skipped; send a shorter message.", maxLine/1024))
 				continue
 			}
 			c.handle(ctx, h, line.text, n)
+			if ended {
+				return nil
+			}
 			if c.after != nil {
 				c.after(ctx)
 			}
 		}
 	}
+}
+
+// joinPasted appends to first the lines that arrive within the paste window of each other, up
+// to maxMessage bytes. ended reports that the input ended meanwhile. An overlong line among
+// them makes the whole paste overlong.
+func (c *Console) joinPasted(lines <-chan inputLine, first inputLine) (joined inputLine, ended bool) {
+	if c.paste <= 0 {
+		return first, false
+	}
+	joined = first
+	timer := time.NewTimer(c.paste)
+	defer timer.Stop()
+	for len(joined.text) < maxMessage {
+		select {
+		case next, ok := <-lines:
+			if !ok {
+				return joined, true
+			}
+			joined.tooLong = joined.tooLong || next.tooLong
+			joined.text += "\n" + next.text
+			timer.Reset(c.paste)
+		case <-timer.C:
+			return joined, false
+		}
+	}
+	return joined, false
 }
 
 // inputLine is one message read from the input, or the mark of a skipped overlong line.

@@ -77,6 +77,40 @@ func TestRunJoinsContinuedLines(t *testing.T) {
 	}
 }
 
+// signalHandler is an echoHandler that reports each handled message on handled.
+type signalHandler struct {
+	echoHandler
+	handled chan string
+}
+
+func (h *signalHandler) Handle(ctx context.Context, in bot.Inbound) ([]bot.Outbound, error) {
+	out, err := h.echoHandler.Handle(ctx, in)
+	h.handled <- in.Text
+	return out, err
+}
+
+func TestRunJoinsPastedLines(t *testing.T) {
+	in, typing := io.Pipe()
+	c := New(Options{In: in, Out: io.Discard, PasteWindow: 200 * time.Millisecond})
+	h := &signalHandler{handled: make(chan string, 2)}
+	done := make(chan error, 1)
+	go func() { done <- c.Run(context.Background(), h) }()
+
+	// A paste arrives in one write; the next line comes only after the paste was handled.
+	io.WriteString(typing, "/bulk\n9876543210 199\n9123456780 50\n")
+	if got := <-h.handled; got != "/bulk\n9876543210 199\n9123456780 50" {
+		t.Errorf("pasted message = %q, want the three lines as one", got)
+	}
+	io.WriteString(typing, "1\n")
+	if got := <-h.handled; got != "1" {
+		t.Errorf("typed message = %q, want 1", got)
+	}
+	typing.Close()
+	if err := <-done; err != nil {
+		t.Errorf("Run: %v", err)
+	}
+}
+
 func TestRunHandlerError(t *testing.T) {
 	var out strings.Builder
 	c := New(Options{In: strings.NewReader("fail\nok\n"), Out: &out})

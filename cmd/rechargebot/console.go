@@ -34,6 +34,9 @@ const (
 	// consoleResolveEvery is how often the console looks for pending orders to check. The
 	// resolver itself spaces the checks of one order by PENDING_CHECK_INTERVAL.
 	consoleResolveEvery = 5 * time.Second
+	// consolePasteWindow joins lines that reach a terminal this close together into one
+	// message: a paste arrives at once, while a person cannot press Enter twice that fast.
+	consolePasteWindow = 100 * time.Millisecond
 )
 
 // consoleFlags are the command line of the console subcommand.
@@ -123,16 +126,17 @@ func runConsole(ctx context.Context, env *environment, args []string) error {
 	}
 
 	interactive := isTerminal(env.stdin)
-	prompt := ""
+	prompt, pasteWindow := "", time.Duration(0)
 	if interactive {
-		prompt = "> "
+		prompt, pasteWindow = "> ", consolePasteWindow
 	}
 	deliverer := &scheduler.Deliverer{
 		Store: store, Channels: []bot.Channel{bot.Console}, Logger: logger,
 		Backoff: scheduler.ExponentialBackoff(time.Second, time.Minute),
 	}
 	chat := console.New(console.Options{
-		In: env.stdin, Out: env.stdout, Name: flags.name, Prompt: prompt, Echo: !interactive, Logger: logger,
+		In: env.stdin, Out: env.stdout, Name: flags.name, Prompt: prompt, Echo: !interactive,
+		PasteWindow: pasteWindow, Logger: logger,
 		// The result of a recharge is in the outbox by the time its reply prints. Delivering it
 		// before the next line keeps the chat in order.
 		AfterMessage: func(ctx context.Context) {
