@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/rechargebot/rechargebot/bot"
+	"github.com/rechargebot/rechargebot/bot/bottest"
 	"github.com/rechargebot/rechargebot/bot/telegram"
 	"github.com/rechargebot/rechargebot/bot/telegram/telegramtest"
 )
@@ -14,7 +15,7 @@ import (
 // fake Bot API, with updates spread over 100 users so the per-chat limit does not dominate.
 func BenchmarkUpdateRoundTrip(b *testing.B) {
 	fake := telegramtest.New(b)
-	clock := telegramtest.NewClock(time.Now())
+	clock := bottest.NewClock(time.Now())
 	a, err := telegram.New(telegram.Config{
 		Token: telegramtest.Token, APIURL: fake.URL,
 		Handler: bot.HandlerFunc(func(_ context.Context, in bot.Inbound) ([]bot.Outbound, error) {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/rechargebot/rechargebot/bot"
+	"github.com/rechargebot/rechargebot/bot/bottest"
 	"github.com/rechargebot/rechargebot/bot/telegram"
 	"github.com/rechargebot/rechargebot/bot/telegram/telegramtest"
 )
@@ -32,7 +33,7 @@ var (
 // harness runs one adapter against a fake Bot API on a fake clock and captures its log.
 type harness struct {
 	fake    *telegramtest.Server
-	clock   *telegramtest.Clock
+	clock   *bottest.Clock
 	adapter *telegram.Adapter
 	logs    *syncBuffer
 	handler *scriptHandler
@@ -44,7 +45,7 @@ func newHarness(t *testing.T, configure ...func(*telegram.Config)) *harness {
 	t.Helper()
 	h := &harness{
 		fake:    telegramtest.New(t),
-		clock:   telegramtest.NewClock(time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)),
+		clock:   bottest.NewClock(time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)),
 		logs:    &syncBuffer{},
 		handler: &scriptHandler{},
 	}

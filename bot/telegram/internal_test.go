@@ -15,12 +15,13 @@ import (
 	tgbot "github.com/go-telegram/bot"
 
 	"github.com/rechargebot/rechargebot/bot"
+	"github.com/rechargebot/rechargebot/bot/bottest"
 	"github.com/rechargebot/rechargebot/bot/telegram/telegramtest"
 )
 
-func newTestAdapter(t *testing.T, configure ...func(*Config)) (*Adapter, *telegramtest.Clock) {
+func newTestAdapter(t *testing.T, configure ...func(*Config)) (*Adapter, *bottest.Clock) {
 	t.Helper()
-	clock := telegramtest.NewClock(time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC))
+	clock := bottest.NewClock(time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC))
 	cfg := Config{
 		Token:   telegramtest.Token,
 		APIURL:  "http://127.0.0.1:1",
@@ -55,11 +56,11 @@ func TestCallAPIWaitsOnWrappedRateLimit(t *testing.T) {
 		t.Errorf("call made %d times, want 2", calls)
 	}
 	found := false
-	for _, d := range clock.Slept() {
+	for _, d := range clock.Sleeps() {
 		found = found || d == 3*time.Second
 	}
 	if !found {
-		t.Errorf("slept %v, want a 3s wait", clock.Slept())
+		t.Errorf("slept %v, want a 3s wait", clock.Sleeps())
 	}
 }
 

@@ -185,8 +185,8 @@ func TestRateLimitAnswerWaitsRetryAfter(t *testing.T) {
 	if len(calls) != 2 || calls[0].Err == nil || calls[1].Err != nil {
 		t.Fatalf("sendMessage calls = %+v, want a 429 then a success", calls)
 	}
-	if !containsDuration(h.clock.Slept(), 7*time.Second) {
-		t.Errorf("slept %v, want a 7s wait", h.clock.Slept())
+	if !containsDuration(h.clock.Sleeps(), 7*time.Second) {
+		t.Errorf("slept %v, want a 7s wait", h.clock.Sleeps())
 	}
 	if n := len(h.fake.Messages(alice)); n != 1 {
 		t.Errorf("chat has %d messages, want 1", n)
@@ -292,7 +292,7 @@ func TestBurstFromOneUserHandledInOrder(t *testing.T) {
 	// Ten replies in one chat at one message per second with a burst of three need at least
 	// seven seconds of waiting on the fake clock.
 	var slept time.Duration
-	for _, d := range h.clock.Slept() {
+	for _, d := range h.clock.Sleeps() {
 		slept += d
 	}
 	if slept < 6*time.Second {

@@ -11,6 +11,7 @@ import (
 	"go.mau.fi/whatsmeow/types/events"
 
 	"github.com/rechargebot/rechargebot/bot"
+	"github.com/rechargebot/rechargebot/bot/bottest"
 	"github.com/rechargebot/rechargebot/bot/whatsapp/whatsapptest"
 )
 
@@ -22,8 +23,8 @@ var (
 	textEvent  = whatsapptest.TextMessage
 )
 
-func newTestClock() *whatsapptest.Clock {
-	return whatsapptest.NewClock(time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC))
+func newTestClock() *bottest.Clock {
+	return bottest.NewClock(time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC))
 }
 
 // recordingHandler keeps every Inbound it gets and returns reply(in) as its replies.
@@ -54,7 +55,7 @@ func (h *recordingHandler) Got() []bot.Inbound {
 type harness struct {
 	a       *Adapter
 	client  *whatsapptest.Client
-	clock   *whatsapptest.Clock
+	clock   *bottest.Clock
 	handler *recordingHandler
 	alerts  *[]string
 }

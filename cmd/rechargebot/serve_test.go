@@ -20,6 +20,7 @@ import (
 
 	tgmodels "github.com/go-telegram/bot/models"
 
+	"github.com/rechargebot/rechargebot/bot/bottest"
 	"github.com/rechargebot/rechargebot/bot/telegram/telegramtest"
 	"github.com/rechargebot/rechargebot/models"
 	"github.com/rechargebot/rechargebot/models/modelstest"
@@ -35,7 +36,7 @@ const (
 type serveHarness struct {
 	svc    *service
 	fake   *telegramtest.Server
-	clock  *telegramtest.Clock
+	clock  *bottest.Clock
 	logs   *serveLog
 	cancel context.CancelFunc
 	done   chan error
@@ -62,7 +63,7 @@ func startServeHarness(t *testing.T, db models.Options, vars map[string]string) 
 
 	h := &serveHarness{
 		fake:  fake,
-		clock: telegramtest.NewClock(time.Now()),
+		clock: bottest.NewClock(time.Now()),
 		logs:  &serveLog{},
 		done:  make(chan error, 1),
 	}
@@ -233,8 +234,8 @@ func TestServeRechargeOverTelegram(t *testing.T) {
 			if balance != 50000-19900 {
 				t.Errorf("balance = %d, want %d", balance, 50000-19900)
 			}
-			if !containsDuration(h.clock.Slept(), 2*time.Second) {
-				t.Errorf("slept %v, want the 2s retry_after waited", h.clock.Slept())
+			if !containsDuration(h.clock.Sleeps(), 2*time.Second) {
+				t.Errorf("slept %v, want the 2s retry_after waited", h.clock.Sleeps())
 			}
 
 			metrics := h.metrics(t)

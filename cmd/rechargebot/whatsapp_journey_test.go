@@ -13,6 +13,7 @@ import (
 	"go.mau.fi/whatsmeow/types/events"
 
 	"github.com/rechargebot/rechargebot/bot"
+	"github.com/rechargebot/rechargebot/bot/bottest"
 	"github.com/rechargebot/rechargebot/bot/whatsapp"
 	"github.com/rechargebot/rechargebot/bot/whatsapp/whatsapptest"
 	"github.com/rechargebot/rechargebot/conversation"
@@ -32,7 +33,7 @@ type waJourney struct {
 	store     *models.Store
 	sim       *kwiksim.Simulator
 	fake      *whatsapptest.Client
-	clock     *whatsapptest.Clock
+	clock     *bottest.Clock
 	adapter   *whatsapp.Adapter
 	deliverer *scheduler.Deliverer
 	logs      *serveLog
@@ -70,7 +71,7 @@ func startWhatsAppJourney(t *testing.T, db models.Options) *waJourney {
 	if err != nil {
 		t.Fatalf("open whatsapp store: %v", err)
 	}
-	j.clock = whatsapptest.NewClock(time.Now())
+	j.clock = bottest.NewClock(time.Now())
 	j.fake = whatsapptest.NewClient(j.clock)
 	j.adapter = whatsapp.NewWithClient(whatsapp.Config{
 		Handler: engine,

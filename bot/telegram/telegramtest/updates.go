@@ -2,12 +2,10 @@ package telegramtest
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"time"
 
 	"github.com/go-telegram/bot/models"
@@ -124,45 +122,4 @@ func PostWebhook(handler http.Handler, secret string, u *models.Update) *http.Re
 	rec := httptest.NewRecorder()
 	handler.ServeHTTP(rec, req)
 	return rec.Result()
-}
-
-// Clock is a fake clock whose Sleep returns at once after moving the time forward, so rate
-// limits and retry_after waits take no real time. It is safe for concurrent use.
-type Clock struct {
-	mu    sync.Mutex
-	now   time.Time
-	slept []time.Duration
-}
-
-// NewClock returns a clock set to start.
-func NewClock(start time.Time) *Clock {
-	return &Clock{now: start}
-}
-
-// Now returns the clock's time.
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// Sleep moves the clock forward by d and records d. It yields for a millisecond of real time,
-// so a loop that sleeps between retries does not spin a CPU.
-func (c *Clock) Sleep(ctx context.Context, d time.Duration) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.slept = append(c.slept, d)
-	c.mu.Unlock()
-	time.Sleep(time.Millisecond)
-	return ctx.Err()
-}
-
-// Slept returns every duration passed to Sleep, in order.
-func (c *Clock) Slept() []time.Duration {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]time.Duration(nil), c.slept...)
 }

@@ -1,7 +1,7 @@
 // Package whatsapptest is a fake of the WhatsApp client that the whatsapp adapter drives, for
 // tests in any package: pass a Client to whatsapp.NewWithClient, hand the adapter events built
-// with FromPerson and TextMessage, and read back what it sent. A Clock stands in for time, so
-// pacing and reconnect backoff take no real time.
+// with FromPerson and TextMessage, and read back what it sent. A bottest.Clock stands in for
+// time, so pacing and reconnect backoff take no real time.
 package whatsapptest
 
 import (
@@ -12,6 +12,8 @@ import (
 	"go.mau.fi/whatsmeow"
 	"go.mau.fi/whatsmeow/proto/waE2E"
 	"go.mau.fi/whatsmeow/types"
+
+	"github.com/rechargebot/rechargebot/bot/bottest"
 )
 
 // SentMessage is one message the adapter sent through the fake.
@@ -43,7 +45,7 @@ type Client struct {
 	// counted from 1. Tests use it to emit the events whatsmeow would, such as Connected.
 	OnConnect func(n int)
 
-	clock *Clock
+	clock *bottest.Clock
 
 	mu sync.Mutex
 	// ops lists every call in order, for ordering checks: "read ID", "typing composing",
@@ -57,7 +59,7 @@ type Client struct {
 }
 
 // NewClient returns a fake client that stamps sent messages with clock's time.
-func NewClient(clock *Clock) *Client {
+func NewClient(clock *bottest.Clock) *Client {
 	return &Client{clock: clock, LIDs: map[string]string{}}
 }
 

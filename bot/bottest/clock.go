@@ -1,4 +1,5 @@
-package whatsapptest
+// Package bottest holds test helpers shared by the chat adapters' fakes.
+package bottest
 
 import (
 	"context"
@@ -6,8 +7,9 @@ import (
 	"time"
 )
 
-// Clock is a settable clock whose Sleep moves the time forward at once instead of waiting, so
-// the adapter's pacing and reconnect backoff take no real time. It is safe for concurrent use.
+// Clock is a settable clock whose Sleep moves the time forward instead of waiting, so rate
+// limits, retry_after waits and reconnect backoff take no real time. It is safe for
+// concurrent use.
 type Clock struct {
 	mu     sync.Mutex
 	now    time.Time
@@ -34,16 +36,18 @@ func (c *Clock) Advance(d time.Duration) {
 }
 
 // Sleep moves the clock forward by d and records d. It returns ctx's error, without moving
-// the clock, when ctx has already ended.
+// the clock, when ctx has already ended. It yields for a millisecond of real time, so a loop
+// that sleeps between retries does not spin a CPU.
 func (c *Clock) Sleep(ctx context.Context, d time.Duration) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.sleeps = append(c.sleeps, d)
 	c.now = c.now.Add(d)
-	return nil
+	c.sleeps = append(c.sleeps, d)
+	c.mu.Unlock()
+	time.Sleep(time.Millisecond)
+	return ctx.Err()
 }
 
 // Sleeps returns every duration passed to Sleep, in order.
