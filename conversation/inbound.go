@@ -7,8 +7,8 @@ import (
 )
 
 // cleanInbound returns in with the texts a user controls made safe to store: invalid UTF-8
-// becomes U+FFFD and NUL characters are dropped, because PostgreSQL text columns reject both
-// and a display name that cannot be stored would lock its owner out.
+// becomes U+FFFD and NUL characters are dropped. PostgreSQL text columns reject both, and a
+// display name that cannot be stored would lock its owner out.
 func cleanInbound(in bot.Inbound) bot.Inbound {
 	in.DisplayName = cleanText(in.DisplayName)
 	in.Text = cleanText(in.Text)
