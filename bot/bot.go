@@ -6,6 +6,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 )
 
@@ -125,6 +126,44 @@ func (s Senders) Send(ctx context.Context, to ChatID, msg Outbound) (MessageRef,
 		return "", ErrNoChannel
 	}
 	return sender.Send(ctx, to, msg)
+}
+
+// MaskNumbers masks, as Mask does, every Indian mobile number in free text such as a reply of
+// KwikAPI: a run of 10 digits starting with 6 to 9, alone or after 91 or 0. Other digit runs,
+// such as 14-digit order ids, stay as they are.
+func MaskNumbers(text string) string {
+	var b strings.Builder
+	for i := 0; i < len(text); {
+		if !isDigit(text[i]) {
+			b.WriteByte(text[i])
+			i++
+			continue
+		}
+		end := i
+		for end < len(text) && isDigit(text[end]) {
+			end++
+		}
+		run := text[i:end]
+		if isMobileRun(run) {
+			run = Mask(run)
+		}
+		b.WriteString(run)
+		i = end
+	}
+	return b.String()
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// isMobileRun reports whether a run of digits is a mobile number with an optional 91 or 0 prefix.
+func isMobileRun(run string) bool {
+	switch {
+	case len(run) == 12 && strings.HasPrefix(run, "91"):
+		run = run[2:]
+	case len(run) == 11 && run[0] == '0':
+		run = run[1:]
+	}
+	return len(run) == 10 && run[0] >= '6' && run[0] <= '9'
 }
 
 // Mask hides all but the last four characters of s, for logs and for messages to anyone other

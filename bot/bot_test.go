@@ -52,3 +52,25 @@ func TestSendersRoutesByChannel(t *testing.T) {
 		t.Errorf("Send to whatsapp error = %v, want ErrNoChannel", err)
 	}
 }
+
+func TestMaskNumbers(t *testing.T) {
+	cases := map[string]struct{ in, want string }{
+		"plain":          {"Recharge of Rs 11 on 9876543210 failed", "Recharge of Rs 11 on ******3210 failed"},
+		"with 91":        {"number 919876543210.", "number ********3210."},
+		"with 0":         {"(09876543210)", "(*******3210)"},
+		"two numbers":    {"9876543210/9123456789", "******3210/******6789"},
+		"order id kept":  {"order 26120412345678 done", "order 26120412345678 done"},
+		"amount kept":    {"Rs 199.00 at 12:05", "Rs 199.00 at 12:05"},
+		"not a mobile":   {"ref 5876543210", "ref 5876543210"},
+		"eleven digits":  {"98765432101", "98765432101"},
+		"empty":          {"", ""},
+		"unicode around": {"नंबर 9876543210 पर", "नंबर ******3210 पर"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			if got := MaskNumbers(tc.in); got != tc.want {
+				t.Errorf("MaskNumbers(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}

@@ -108,7 +108,7 @@ func runOrder(ctx context.Context, t *turn, args string) error {
 	lines := make([]string, len(events))
 	for i, ev := range events {
 		lines[i] = t.text(msgOrderEvent, vars{
-			"Time": dateTime(ev.CreatedAt), "From": string(ev.FromStatus), "To": string(ev.ToStatus), "Note": clip(ev.Note, 120),
+			"Time": dateTime(ev.CreatedAt), "From": string(ev.FromStatus), "To": string(ev.ToStatus), "Note": clip(bot.MaskNumbers(ev.Note), 120),
 		})
 	}
 	bulk := ""
@@ -119,7 +119,7 @@ func runOrder(ctx context.Context, t *turn, args string) error {
 		"OrderID": order.ID, "User": label, "Kind": order.Kind, "Number": bot.Mask(order.Number),
 		"Operator": order.OperatorName, "OperatorID": order.OperatorID, "Circle": order.CircleCode,
 		"Amount": order.AmountPaise, "Charged": order.ChargedPaise, "Status": string(order.Status),
-		"OperatorRef": order.OperatorRef, "Message": clip(order.Message, 120), "Checks": order.Checks,
+		"OperatorRef": order.OperatorRef, "Message": clip(bot.MaskNumbers(order.Message), 120), "Checks": order.Checks,
 		"Placed": dateTime(order.CreatedAt), "Bulk": bulk, "Events": lines,
 	})
 	return nil

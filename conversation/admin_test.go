@@ -181,9 +181,16 @@ func TestAdminOrderViews(t *testing.T) {
 	eachBulkEngine(t, nil, func(t *testing.T, h *harness, _ *recordingSender) {
 		h.fund(customerID, 100_000)
 		ok := h.placeTestOrder(customerID, "9812345610", 19_900, models.StatusSuccess)
-		failed := h.placeTestOrder(customerID, "9812345611", 4_900, models.StatusFailure)
+		failed := h.placeTestOrder(customerID, "9812345611", 4_900)
 		pending := h.placeTestOrder(customerID, "9812345612", 9_900, models.StatusPending)
 		stuck := h.placeTestOrder(customerID, "9812345613", 14_900, models.StatusPending, models.StatusStuck)
+		// KwikAPI's free text may name the number; admins see it masked.
+		_, _, err := h.store.RecordOutcome(context.Background(), failed.ID, models.Outcome{
+			Status: models.StatusFailure, Message: "Recharge on 9812345611 failed", Note: "FAILED for 9812345611",
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
 
 		cases := []struct {
 			command string
@@ -195,6 +202,7 @@ func TestAdminOrderViews(t *testing.T) {
 			{"/orders stuck", []string{itoa(stuck.ID), "₹149"}, []string{itoa(failed.ID)}},
 			{"/orders", []string{"Use /orders pending, /orders failed or /orders stuck"}, nil},
 			{"/order " + itoa(stuck.ID), []string{"Order " + itoa(stuck.ID) + ": stuck", "For User 1001 (tg:1001) · mobile ******5613", "sending → pending: test pending", "pending → stuck", "placed"}, nil},
+			{"/order " + itoa(failed.ID), []string{"Recharge on ******5611 failed"}, []string{"9812345611"}},
 			{"/order 123", []string{"There is no order 123"}, nil},
 			{"/order abc", []string{"Use /order ORDER_ID"}, nil},
 			{"/user " + customerID, []string{"User 1001 (tg:1001): customer since", "Balance: ₹553", "telegram " + customerID, itoa(ok.ID), "******5610"}, nil},

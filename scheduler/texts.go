@@ -142,11 +142,12 @@ func orderSummary(o models.Order) string {
 // orderRef is the order id as customers quote it to support.
 func orderRef(o models.Order) string { return strconv.FormatInt(o.ID, 10) }
 
+// quoteOrNone quotes a KwikAPI message for an admin, with any mobile number in it masked.
 func quoteOrNone(s string) string {
 	if strings.TrimSpace(s) == "" {
 		return "(none)"
 	}
-	return strconv.Quote(s)
+	return strconv.Quote(bot.MaskNumbers(s))
 }
 
 // rupees formats paise as "₹199" or "₹9.62".
