@@ -135,7 +135,13 @@ func (d *Deliverer) pass(ctx context.Context) (claimed, sent int, err error) {
 	for i, channel := range d.Channels {
 		channels[i] = string(channel)
 	}
-	msgs, err := d.Store.ClaimOutbox(ctx, d.now(), d.batch(), durationOr(d.Lease, DefaultDeliverLease), channels...)
+	if err := ctx.Err(); err != nil {
+		return 0, 0, nil
+	}
+	// The claim runs to its end even when ctx ends meanwhile: a claim committed but reported
+	// as cancelled would leave its messages leased, and late, until the lease runs out.
+	msgs, err := d.Store.ClaimOutbox(context.WithoutCancel(ctx), d.now(), d.batch(),
+		durationOr(d.Lease, DefaultDeliverLease), channels...)
 	if err != nil {
 		return 0, 0, err
 	}

@@ -477,3 +477,33 @@ func TestDeliverStopLetsSendFinish(t *testing.T) {
 		}
 	})
 }
+
+// cancelOnClaim ends the delivery's context while its claim is being made, as a shutdown can.
+type cancelOnClaim struct {
+	*models.Store
+	cancel context.CancelFunc
+}
+
+func (s *cancelOnClaim) ClaimOutbox(ctx context.Context, now time.Time, limit int, lease time.Duration, channels ...string) ([]models.OutboxMessage, error) {
+	s.cancel()
+	return s.Store.ClaimOutbox(ctx, now, limit, lease, channels...)
+}
+
+func TestDeliverStopDuringClaimHandsMessagesBack(t *testing.T) {
+	modelstest.Each(t, nil, func(t *testing.T, s *models.Store) {
+		ctx, cancel := context.WithCancel(context.Background())
+		sender := &scriptedSender{}
+		enqueue(t, s, telegramNotice("1001", "not confirmed yet"))
+
+		stopping := &scheduler.Deliverer{Store: &cancelOnClaim{Store: s, cancel: cancel}, Sender: sender}
+		if _, err := stopping.DeliverDue(ctx); err != nil {
+			t.Fatalf("DeliverDue: %v", err)
+		}
+
+		// Another process finds the message at once instead of after the lease.
+		other := &scheduler.Deliverer{Store: s, Sender: sender}
+		if sent := deliverOnce(t, other); sent != 1 {
+			t.Errorf("the other process sent %d, want the handed-back message", sent)
+		}
+	})
+}
