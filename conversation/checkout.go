@@ -18,6 +18,10 @@ func enterPaying(ctx context.Context, t *turn) (string, error) {
 	// From here on, a client that goes away must not cut the payment short between debit,
 	// recharge and outcome.
 	ctx = context.WithoutCancel(ctx)
+	if t.e.draining.Load() {
+		t.say(msgPayRestarting, nil)
+		return evPayFailed, nil
+	}
 	token := t.flow.Token
 	order, err := t.e.store.PlaceOrder(ctx, models.NewOrder{
 		UserID: t.user.ID, Kind: t.flow.Kind, Number: t.flow.Number,

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/rechargebot/rechargebot/bot"
@@ -91,6 +92,18 @@ type Engine struct {
 	slots chan struct{}
 	// ops holds bulk runs, admin commands and limits.
 	ops *operations
+	// draining is set by Drain: the process is stopping and takes no new payment.
+	draining atomic.Bool
+}
+
+// Drain makes the engine refuse new payments for the rest of its life, telling the user to
+// tap Pay again shortly, while every other message is handled as before. A stopping process
+// calls it first, so that the messages still queued end quickly and the recharges already
+// sent can finish within the drain time.
+func (e *Engine) Drain() {
+	if !e.draining.Swap(true) {
+		e.log.Info("Draining: new payments are refused until the restart")
+	}
 }
 
 // New returns an Engine, or an error naming what is missing or invalid in cfg.

@@ -649,3 +649,21 @@ func TestIdleExpiryNamesShortTimeouts(t *testing.T) {
 		})
 	}
 }
+
+func TestJourneyPayWhileDraining(t *testing.T) {
+	eachEngine(t, func(t *testing.T, h *harness) {
+		h.fund(customerID, 50_000)
+		out := h.send(customerID, "9876543210 199")
+
+		h.engine.Drain()
+		out = h.press(customerID, optionData(t, out, "Pay"))
+		wantText(t, out, "restarting, so nothing was charged", "Please confirm")
+		if n := len(h.orders(customerID)); n != 0 {
+			t.Errorf("%d orders placed while draining, want none", n)
+		}
+		if got := h.balance(customerID); got != 50_000 {
+			t.Errorf("balance = %d, want 50000 untouched", got)
+		}
+		wantText(t, h.send(customerID, "/balance"), "Wallet balance: ₹500")
+	})
+}

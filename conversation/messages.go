@@ -34,6 +34,7 @@ const (
 	msgStaleButton      msgKey = "stale_button"
 	msgInternalError    msgKey = "internal_error"
 	msgRetryMessage     msgKey = "retry_message"
+	msgPayRestarting    msgKey = "pay_restarting"
 	msgUnknownCommand   msgKey = "unknown_command"
 	msgNotAllowed       msgKey = "not_allowed"
 	msgAskNumber        msgKey = "ask_number"
@@ -147,6 +148,7 @@ var english = Catalog{
 	msgInternalError: "Sorry, something went wrong on our side. Please try again in a minute. " +
 		"If you had tapped Pay, check /history before paying again.",
 	msgRetryMessage:   "Your message crossed with another one. Please send it again.",
+	msgPayRestarting:  "The service is restarting, so nothing was charged. Tap Pay again in a minute.",
 	msgUnknownCommand: "I do not know the command /{{.Name}}. Send /help for the list.",
 	msgNotAllowed:     "You are not allowed to use /{{.Name}}.",
 

@@ -414,6 +414,7 @@ func (s *service) run(ctx context.Context) error {
 
 	<-ctx.Done()
 	s.log.Info("Shutting down: no new messages are taken")
+	s.engine.Drain()
 
 	if !waitGroup(&channels, s.cfg.KwikAPIRechargeTimeout+drainMargin+stopMargin) {
 		s.log.Warn("Chat channels did not stop in time; exiting anyway")
