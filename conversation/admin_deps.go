@@ -23,6 +23,7 @@ type opsStore interface {
 	LatestBulkRun(ctx context.Context, userID int64) (models.BulkRun, error)
 	PreviewBulkRun(ctx context.Context, userID int64) (models.BulkRun, error)
 	RunningBulkRuns(ctx context.Context) ([]models.BulkRun, error)
+	IdleBulkRuns(ctx context.Context, idleSince time.Time) ([]models.BulkRun, error)
 	BulkLines(ctx context.Context, runID int64, statuses ...models.BulkLineStatus) ([]models.BulkLine, error)
 	DiscardBulkRun(ctx context.Context, runID int64) error
 	HoldBulkRun(ctx context.Context, runID int64, c models.DailyCap) (models.BulkRun, error)

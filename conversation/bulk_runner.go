@@ -96,6 +96,26 @@ func (e *Engine) ResumeBulkRuns(ctx context.Context) error {
 	return nil
 }
 
+// ResumeIdleBulkRuns takes over the running runs that have been idle for idle: their lines
+// are queued but neither they nor the run changed, because the process that ran them stopped
+// and did not come back. A run going on in this process is left alone. Taking over a run
+// another process still runs sends no line twice, because each line is claimed with its
+// order. The scheduler calls it on one process at a time.
+func (e *Engine) ResumeIdleBulkRuns(ctx context.Context, idle time.Duration) error {
+	if e.ops.store == nil {
+		return nil
+	}
+	runs, err := e.ops.store.IdleBulkRuns(ctx, e.now().Add(-idle))
+	if err != nil {
+		return fmt.Errorf("resume idle bulk runs: %w", err)
+	}
+	for _, run := range runs {
+		e.log.Info("Taking over an idle bulk run", "run_id", run.ID, "user_id", run.UserID)
+		e.ops.bulk.start(run)
+	}
+	return nil
+}
+
 // WaitBulkRuns blocks until every bulk run goroutine of this engine has returned, because its
 // run ended or the context of ResumeBulkRuns ended.
 func (e *Engine) WaitBulkRuns() { e.ops.bulk.wg.Wait() }

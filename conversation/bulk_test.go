@@ -539,3 +539,60 @@ func TestBulkPendingLinesSettleThroughResolver(t *testing.T) {
 		}
 	})
 }
+
+func TestBulkIdleRunTakenOver(t *testing.T) {
+	eachBulkEngine(t, nil, func(t *testing.T, h *harness, _ *recordingSender) {
+		h.fund(agentID, 100_000)
+		var lines []string
+		for i := range 10 {
+			lines = append(lines, fmt.Sprintf("98765%05d 10 Airtel", 11200+i))
+		}
+
+		// Another process has been running since before the run.
+		other := mustEngine(t, h.cfg)
+		if err := other.ResumeBulkRuns(context.Background()); err != nil {
+			t.Fatalf("ResumeBulkRuns: %v", err)
+		}
+
+		// The first process stops after its third recharge call and never comes back.
+		first, stop := context.WithCancel(context.Background())
+		defer stop()
+		cfg := h.cfg
+		cfg.Kwik = &stoppingKwik{KwikAPI: h.client, after: 3, stop: stop}
+		h.engine = mustEngine(t, cfg)
+		if err := h.engine.ResumeBulkRuns(first); err != nil {
+			t.Fatalf("ResumeBulkRuns: %v", err)
+		}
+		out := h.send(agentID, "/bulk\n"+strings.Join(lines, "\n"))
+		h.press(agentID, optionData(t, out, "Confirm"))
+		h.engine.WaitBulkRuns()
+
+		// The run is left alone while it may still be going on elsewhere.
+		if err := other.ResumeIdleBulkRuns(context.Background(), 5*time.Minute); err != nil {
+			t.Fatalf("ResumeIdleBulkRuns: %v", err)
+		}
+		other.WaitBulkRuns()
+		if run := h.latestRun(agentID); run.Status != models.BulkRunning {
+			t.Fatalf("run status right after the stop = %s, want running", run.Status)
+		}
+
+		h.clock.Advance(6 * time.Minute)
+		if err := other.ResumeIdleBulkRuns(context.Background(), 5*time.Minute); err != nil {
+			t.Fatalf("ResumeIdleBulkRuns: %v", err)
+		}
+		other.WaitBulkRuns()
+
+		run := h.latestRun(agentID)
+		if run.Status != models.BulkDone {
+			t.Errorf("run status after the takeover = %s, want done", run.Status)
+		}
+		orders := h.runOrders(run.ID)
+		if len(orders) != 10 {
+			t.Fatalf("run has %d orders, want 10", len(orders))
+		}
+		for _, order := range orders {
+			wantSentOnce(t, h, order)
+		}
+		h.checkWallet(agentID, 100_000-10*1_000)
+	})
+}

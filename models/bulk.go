@@ -200,6 +200,26 @@ func (s *Store) RunningBulkRuns(ctx context.Context) ([]BulkRun, error) {
 	return runs, nil
 }
 
+// IdleBulkRuns returns the running runs that still have queued lines but have not changed
+// since idleSince: neither the run nor any of its lines. Their process has most likely
+// stopped without coming back, so another one may take them over.
+func (s *Store) IdleBulkRuns(ctx context.Context, idleSince time.Time) ([]BulkRun, error) {
+	cutoff := dbTime(idleSince)
+	queued := s.DB(ctx).Model(&BulkLine{}).Select("1").
+		Where("bulk_lines.run_id = bulk_runs.id AND bulk_lines.status = ?", BulkLineQueued)
+	recent := s.DB(ctx).Model(&BulkLine{}).Select("1").
+		Where("bulk_lines.run_id = bulk_runs.id AND bulk_lines.updated_at >= ?", cutoff)
+
+	var runs []BulkRun
+	err := s.DB(ctx).Where("status = ? AND updated_at < ?", BulkRunning, cutoff).
+		Where("EXISTS (?)", queued).Where("NOT EXISTS (?)", recent).
+		Order("id").Find(&runs).Error
+	if err != nil {
+		return nil, fmt.Errorf("list idle bulk runs: %w", err)
+	}
+	return runs, nil
+}
+
 // BulkLines returns the run's lines in line order, only those in statuses when any are given.
 func (s *Store) BulkLines(ctx context.Context, runID int64, statuses ...BulkLineStatus) ([]BulkLine, error) {
 	q := s.DB(ctx).Where("run_id = ?", runID)

@@ -3,8 +3,10 @@ package models_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/rechargebot/rechargebot/models"
 	"github.com/rechargebot/rechargebot/models/modelstest"
@@ -294,6 +296,53 @@ func TestSpentSinceCountsOrdersAndQueuedLines(t *testing.T) {
 		// 10000 kept + 2000 of the started line + 4000 of the two queued lines.
 		if spent != 16_000 {
 			t.Errorf("spent = %d paise, want 16000", spent)
+		}
+	})
+}
+
+func TestIdleBulkRuns(t *testing.T) {
+	clock := newFrozenClock()
+	modelstest.Each(t, clock.Now, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		user := ensureCustomer(t, s, "2101", 100_000)
+		other := ensureCustomer(t, s, "2102", 100_000)
+		idle := createRun(t, s, user, bulkLines(3, 1_000))
+		done := createRun(t, s, other, bulkLines(1, 1_000))
+		for _, run := range []models.BulkRun{idle, done} {
+			if _, err := s.HoldBulkRun(ctx, run.ID, models.DailyCap{}); err != nil {
+				t.Fatalf("HoldBulkRun: %v", err)
+			}
+		}
+		// The other run has sent its only line: nothing is left to take over.
+		if _, err := s.StartBulkLine(ctx, done.ID, 1); err != nil {
+			t.Fatalf("StartBulkLine: %v", err)
+		}
+
+		idleRuns := func(idleFor time.Duration) []int64 {
+			t.Helper()
+			runs, err := s.IdleBulkRuns(ctx, clock.Now().Add(-idleFor))
+			if err != nil {
+				t.Fatalf("IdleBulkRuns: %v", err)
+			}
+			ids := make([]int64, len(runs))
+			for i, run := range runs {
+				ids[i] = run.ID
+			}
+			return ids
+		}
+
+		if got := idleRuns(5 * time.Minute); len(got) != 0 {
+			t.Errorf("runs just started = %v, want none idle", got)
+		}
+		clock.Advance(10 * time.Minute)
+		if got := idleRuns(5 * time.Minute); !slices.Equal(got, []int64{idle.ID}) {
+			t.Errorf("idle runs after 10 minutes = %v, want [%d]", got, idle.ID)
+		}
+		if _, err := s.StartBulkLine(ctx, idle.ID, 1); err != nil {
+			t.Fatalf("StartBulkLine: %v", err)
+		}
+		if got := idleRuns(5 * time.Minute); len(got) != 0 {
+			t.Errorf("idle runs after a line started = %v, want none", got)
 		}
 	})
 }

@@ -35,6 +35,10 @@ const (
 	resolverJobEvery = 5 * time.Second
 	// kwikWatchEvery is how often recorded KwikAPI failures are turned into admin alerts.
 	kwikWatchEvery = time.Minute
+	// bulkIdleAfter is how long a running bulk run may go without any change before another
+	// process takes it over: far longer than a recharge call, so a live run is never idle
+	// that long.
+	bulkIdleAfter = 5 * time.Minute
 	// maxCatalogAge is the catalog age past which /healthz reports unhealthy: two missed weekly
 	// operator syncs and a day of slack.
 	maxCatalogAge = 2*scheduler.DefaultOperatorsEvery + 24*time.Hour
@@ -299,6 +303,9 @@ func (s *service) newRunner(client *kwik.Client, alerts *scheduler.Alerts, watch
 			balance.Job(),
 			reconciler.Job(),
 			watch.Job(kwikWatchEvery),
+			{Name: "bulk-takeover", Every: time.Minute, Run: func(ctx context.Context) error {
+				return s.engine.ResumeIdleBulkRuns(ctx, bulkIdleAfter)
+			}},
 		},
 		OnError: func(ctx context.Context, job string, err error) {
 			s.metrics.countError("scheduler")
