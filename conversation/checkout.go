@@ -77,7 +77,7 @@ func (e *Engine) submit(ctx context.Context, order models.Order, chat bot.ChatID
 		log = log.With("error", err)
 	}
 
-	notices := e.resultMessages(order, outcome, reason, chat)
+	notices := e.resultMessages(order, outcome, reason, err, chat)
 	_, changed, recordErr := e.store.RecordOutcome(ctx, order.ID, outcome, notices...)
 	if recordErr != nil {
 		log.Error("Recording a recharge outcome failed; the resolver will settle the order", "record_error", recordErr)
@@ -125,12 +125,14 @@ func (e *Engine) outcome(result kwik.RechargeResult, err error) (models.Outcome,
 }
 
 // resultMessages returns the outbox messages of an outcome: the result for the user's chat
-// and, for a failure, an alert to every admin.
-func (e *Engine) resultMessages(order models.Order, outcome models.Outcome, reason msgKey, chat bot.ChatID) []models.OutboxMessage {
+// and, for a failure, an alert to every admin with KwikAPI's own words and, where cause shows
+// one, what an admin can do about it.
+func (e *Engine) resultMessages(order models.Order, outcome models.Outcome, reason msgKey, cause error, chat bot.ChatID) []models.OutboxMessage {
 	v := vars{
 		"Amount": order.AmountPaise, "Number": order.Number, "Operator": order.OperatorName,
 		"OrderID": order.ID, "OperatorRef": outcome.OperatorRef, "UserID": order.UserID,
-		"Reason": e.texts.render(reason, nil),
+		"Reason": e.texts.render(reason, nil), "KwikMessage": bot.MaskNumbers(outcome.Message),
+		"WalletShort": errors.Is(cause, kwik.ErrInsufficientBalance), "KeyRejected": errors.Is(cause, kwik.ErrAuth),
 	}
 	key := map[models.OrderStatus]msgKey{
 		models.StatusSuccess: msgResultSuccess,

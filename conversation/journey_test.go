@@ -78,7 +78,7 @@ func TestJourneyFailureRefunds(t *testing.T) {
 		if len(alerts) != 1 {
 			t.Fatalf("admin alerts = %q, want one", alerts)
 		}
-		wantText(t, outs(alerts[0]), itoa(order.ID), "******0001")
+		wantText(t, outs(alerts[0]), itoa(order.ID), "******0001", "KwikAPI said: Transaction Failed.")
 		if strings.Contains(alerts[0], "9876500001") {
 			t.Errorf("admin alert shows the customer's full number: %q", alerts[0])
 		}
@@ -169,8 +169,13 @@ func TestJourneyMerchantBalanceShort(t *testing.T) {
 		if got := h.balance(customerID); got != 50000 {
 			t.Errorf("balance = %d, want 50000 after the refund", got)
 		}
-		if len(h.outbox(adminID)) != 1 {
-			t.Errorf("admin alerts = %q, want one", h.outbox(adminID))
+		alerts := h.outbox(adminID)
+		if len(alerts) != 1 {
+			t.Fatalf("admin alerts = %q, want one", alerts)
+		}
+		wantText(t, outs(alerts[0]), "KwikAPI wallet is too low: top it up")
+		if strings.Contains(alerts[0], "unavailable right now") {
+			t.Errorf("admin alert gives the customer's reason: %q", alerts[0])
 		}
 	})
 }

@@ -206,7 +206,10 @@ var english = Catalog{
 		"I will message you when it completes; if it fails, the money is refunded.\nOrder: {{.OrderID}}",
 	msgResultUnknown: "⏳ The operator has not confirmed your recharge of {{rupees .Amount}} to {{.Number}} ({{.Operator}}) yet. " +
 		"I am checking and will message you; if it fails, the money is refunded.\nOrder: {{.OrderID}}",
-	msgAlertFailure: "Recharge failed: order {{.OrderID}}, user #{{.UserID}}, {{.Operator}}, {{rupees .Amount}} to {{masked .Number}}, refunded. {{.Reason}}",
+	msgAlertFailure: "Recharge failed: order {{.OrderID}}, user #{{.UserID}}, {{.Operator}}, {{rupees .Amount}} to {{masked .Number}}, refunded. " +
+		"KwikAPI said: {{with .KwikMessage}}{{.}}{{else}}no reason{{end}}." +
+		"{{if .WalletShort}} The KwikAPI wallet is too low: top it up, or every recharge fails.{{end}}" +
+		"{{if .KeyRejected}} KwikAPI rejected the API key: check KWIKAPI_API_KEY and the IP whitelist.{{end}}",
 
 	msgChooseDTH:     "Choose your DTH operator:",
 	msgAskSubscriber: "Type the subscriber ID of your {{.Operator}} connection{{with .Format}} ({{.}}){{end}}.",
