@@ -185,7 +185,7 @@ var english = Catalog{
 		"Operator: {{.Operator}}{{with .Circle}} · {{.}}{{end}}\n" +
 		"Amount: {{rupees .Amount}}\n" +
 		"{{with .Plan}}Plan: {{.}}\n{{end}}" +
-		"Wallet: {{rupees .Balance}} now, {{rupees .After}} after paying",
+		"Wallet: {{rupees .Balance}} now{{if ge .After 0}}, {{rupees .After}} after paying{{end}}",
 	msgRecentWarning: "Note: {{.Number}} was already recharged with {{rupees .Amount}} at {{.Time}}. Pay again only if you mean to.",
 	msgShortfall:     "Your wallet is short by {{rupees .Missing}}. Ask an admin to add money, then tap Pay.",
 	msgHintConfirm:   "Tap Pay to recharge, or choose Back or Cancel.",
