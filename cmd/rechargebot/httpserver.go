@@ -36,8 +36,11 @@ type healthChecks struct {
 	Channels func() map[string]error
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
-	// Scrub removes secrets from error texts before they are shown.
+	// Scrub removes secrets from error texts before they are shown or logged.
 	Scrub func(string) string
+	// Logger receives the database error, which the report leaves out because it names the
+	// database's host, user and name; nil discards it.
+	Logger *slog.Logger
 }
 
 // healthReport is the JSON body of /healthz.
@@ -70,7 +73,13 @@ func (h healthChecks) check(ctx context.Context) (healthReport, bool) {
 	healthy := true
 	if h.Ping != nil {
 		err := h.Ping(ctx)
-		report.Database = &partHealth{OK: err == nil, Error: h.errorText(err)}
+		report.Database = &partHealth{OK: err == nil}
+		if err != nil {
+			report.Database.Error = "the database is unreachable; the service log has the error"
+			if h.Logger != nil {
+				h.Logger.Warn("Health check: database unreachable", "error", h.errorText(err))
+			}
+		}
 		healthy = healthy && err == nil
 	}
 	if h.CatalogSyncedAt != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -21,6 +22,7 @@ func TestHealthReportStatus(t *testing.T) {
 	now := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
 	fresh := func(context.Context) (time.Time, error) { return now.Add(-time.Hour), nil }
 	up := func() map[string]error { return map[string]error{"telegram": nil} }
+	var logs bytes.Buffer
 
 	cases := map[string]struct {
 		checks     healthChecks
@@ -33,7 +35,7 @@ func TestHealthReportStatus(t *testing.T) {
 		},
 		"database down": {
 			healthChecks{Ping: func(context.Context) error { return errors.New("connection refused") }, CatalogSyncedAt: fresh, Channels: up},
-			http.StatusServiceUnavailable, "connection refused",
+			http.StatusServiceUnavailable, "the database is unreachable",
 		},
 		"catalog never synced": {
 			healthChecks{CatalogSyncedAt: func(context.Context) (time.Time, error) { return time.Time{}, nil }},
@@ -49,10 +51,11 @@ func TestHealthReportStatus(t *testing.T) {
 		},
 		"secret scrubbed": {
 			healthChecks{
-				Ping:  func(context.Context) error { return errors.New("dial postgres://app:hunter2@db/x failed") },
-				Scrub: secretScrubber(Config{DatabaseURL: "postgres://app:hunter2@db/x"}),
+				Ping:   func(context.Context) error { return errors.New("dial postgres://app:hunter2@db/x failed") },
+				Scrub:  secretScrubber(Config{DatabaseURL: "postgres://app:hunter2@db/x"}),
+				Logger: slog.New(slog.NewTextHandler(&logs, nil)),
 			},
-			http.StatusServiceUnavailable, "<secret>",
+			http.StatusServiceUnavailable, "the database is unreachable",
 		},
 	}
 	for name, tc := range cases {
@@ -67,14 +70,31 @@ func TestHealthReportStatus(t *testing.T) {
 			if !strings.Contains(rec.Body.String(), tc.wantInBody) {
 				t.Errorf("body %s lacks %s", rec.Body.String(), tc.wantInBody)
 			}
-			if strings.Contains(rec.Body.String(), "hunter2") {
-				t.Errorf("body shows the database password: %s", rec.Body.String())
+			if strings.Contains(rec.Body.String(), "hunter2") || strings.Contains(rec.Body.String(), "db/x") {
+				t.Errorf("body shows the database address: %s", rec.Body.String())
 			}
 			var report healthReport
 			if err := json.Unmarshal(rec.Body.Bytes(), &report); err != nil {
 				t.Errorf("body is not JSON: %v", err)
 			}
 		})
+	}
+}
+
+func TestHealthLogsScrubbedDatabaseError(t *testing.T) {
+	var logs bytes.Buffer
+	checks := healthChecks{
+		Ping:   func(context.Context) error { return errors.New("dial postgres://app:hunter2@db/x failed") },
+		Scrub:  secretScrubber(Config{DatabaseURL: "postgres://app:hunter2@db/x"}),
+		Logger: slog.New(slog.NewTextHandler(&logs, nil)),
+	}
+	checks.serveHealth(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/healthz", nil))
+
+	if !strings.Contains(logs.String(), "database unreachable") || !strings.Contains(logs.String(), "<secret>") {
+		t.Errorf("log lacks the scrubbed database error:\n%s", logs.String())
+	}
+	if strings.Contains(logs.String(), "hunter2") {
+		t.Errorf("log shows the database password:\n%s", logs.String())
 	}
 }
 

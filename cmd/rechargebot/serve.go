@@ -328,6 +328,7 @@ func (s *service) listen(webhook *telegram.Adapter) error {
 		MaxCatalogAge:   maxCatalogAge,
 		Channels:        s.channelStates,
 		Scrub:           secretScrubber(s.cfg),
+		Logger:          s.log,
 	}
 
 	var hook http.Handler
