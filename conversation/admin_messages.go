@@ -28,6 +28,7 @@ const (
 	msgStats         msgKey = "stats"
 	msgSyncDone      msgKey = "sync_done"
 	msgSyncPartial   msgKey = "sync_partial"
+	msgNoteTooLong   msgKey = "note_too_long"
 	msgKwikBalance   msgKey = "kwik_balance"
 	msgUserLabel     msgKey = "user_label"
 
@@ -82,6 +83,7 @@ func init() {
 			"Success rate: {{.Rate}} of {{.Settled}} settled ({{.Failed}} failed or refunded)\n" +
 			"Waiting for a result: {{.Pending}}{{if .Stuck}} · stuck: {{.Stuck}} (/orders stuck){{end}}",
 		msgSyncDone:    "The operator catalog is up to date.",
+		msgNoteTooLong: "A note can have at most {{.Max}} characters. Send the command again with a shorter note.",
 		msgSyncPartial: "Refreshed {{.Synced}}. The rest of the catalog was not refreshed: {{.Reason}}",
 		msgKwikBalance: "KwikAPI balance: {{rupees .Balance}}",
 		// Ref is tg:ID, console:NAME or #ID, which /credit, /user and the like accept back.

@@ -356,3 +356,18 @@ func TestCreditBadAmountNamesTheLimit(t *testing.T) {
 		}
 	})
 }
+
+func TestWalletNoteLengthLimit(t *testing.T) {
+	eachEngine(t, func(t *testing.T, h *harness) {
+		h.user(customerID)
+		long := strings.Repeat("ह", maxNoteRunes+1)
+		for _, command := range []string{"/credit " + customerID + " 5 " + long, "/debit " + customerID + " 5 " + long} {
+			wantText(t, h.send(adminID, command), "at most 200 characters")
+		}
+		if balance := h.balance(customerID); balance != 0 {
+			t.Errorf("balance = %d after commands with overlong notes, want 0", balance)
+		}
+
+		wantText(t, h.send(adminID, "/credit "+customerID+" 5 "+strings.Repeat("ह", maxNoteRunes)), "Credited ₹5")
+	})
+}

@@ -99,6 +99,9 @@ func runDebit(ctx context.Context, t *turn, args string) error {
 		t.say(msgDebitUsage, nil)
 		return nil
 	}
+	if t.noteTooLong(note) {
+		return nil
+	}
 	target, ok, err := t.findUser(ctx, ref)
 	if !ok {
 		return err

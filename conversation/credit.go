@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/rechargebot/rechargebot/bot"
 	"github.com/rechargebot/rechargebot/models"
@@ -25,6 +26,9 @@ func runCredit(ctx context.Context, t *turn, args string) error {
 	ref, amount, note, ok := splitCreditArgs(args)
 	if !ok {
 		t.say(msgCreditUsage, nil)
+		return nil
+	}
+	if t.noteTooLong(note) {
 		return nil
 	}
 
@@ -84,6 +88,19 @@ func splitCreditArgs(args string) (ref string, amountPaise int64, note string, o
 		return "", 0, "", false
 	}
 	return fields[0], amount, strings.Join(fields[2:], " "), true
+}
+
+// maxNoteRunes is the longest note a wallet change may carry, in characters.
+const maxNoteRunes = 200
+
+// noteTooLong reports whether a wallet change's note is longer than maxNoteRunes, and then
+// tells the admin the limit.
+func (t *turn) noteTooLong(note string) bool {
+	if utf8.RuneCountInString(note) <= maxNoteRunes {
+		return false
+	}
+	t.say(msgNoteTooLong, vars{"Max": maxNoteRunes})
+	return true
 }
 
 // tellCredit queues a message about a credit to the credited user's first reachable chat.
