@@ -92,7 +92,7 @@ func init() {
 			"{{else}}{{.Ref}}{{with .Masked}} (wa:{{.}}){{end}}{{end}}",
 
 		msgBudgetExhausted: "Today's KwikAPI call budget for this is used up, so I did not call KwikAPI. " +
-			"Try again after midnight India time, or raise the KWIKAPI_BUDGET_* setting.",
+			"Try again after {{with .Until}}{{.}}{{else}}midnight{{end}} India time, or raise the KWIKAPI_BUDGET_* setting.",
 		msgKwikAuth:        "KwikAPI rejected our API key. Check KWIKAPI_API_KEY.",
 		msgKwikRateLimited: "KwikAPI is limiting our calls right now. Try again in a few minutes.",
 		msgKwikFailed:      "KwikAPI did not answer properly. Try again in a few minutes; the service log has the details.",

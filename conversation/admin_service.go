@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 
+	"github.com/rechargebot/rechargebot/bot"
 	"github.com/rechargebot/rechargebot/kwik"
 	"github.com/rechargebot/rechargebot/models"
 )
@@ -30,10 +32,10 @@ func runSync(ctx context.Context, t *turn, _ string) error {
 	if err != nil {
 		t.e.log.Warn("Catalog sync requested by an admin failed", "actor_user_id", t.user.ID, "synced", synced, "error", err)
 		if len(synced) > 0 {
-			t.say(msgSyncPartial, vars{"Synced": strings.Join(synced, ", "), "Reason": t.text(kwikFailure(err), nil)})
+			t.say(msgSyncPartial, vars{"Synced": strings.Join(synced, ", "), "Reason": t.kwikFailureText(err)})
 			return nil
 		}
-		t.say(kwikFailure(err), nil)
+		t.out = append(t.out, bot.Outbound{Text: t.kwikFailureText(err)})
 		return nil
 	}
 	t.e.log.Info("Catalog synced on an admin's request", "actor_user_id", t.user.ID)
@@ -51,11 +53,29 @@ func runKwikBalance(ctx context.Context, t *turn, _ string) error {
 	balance, err := client.Balance(ctx)
 	if err != nil {
 		t.e.log.Warn("Reading the KwikAPI balance failed", "actor_user_id", t.user.ID, "error", err)
-		t.say(kwikFailure(err), nil)
+		t.out = append(t.out, bot.Outbound{Text: t.kwikFailureText(err)})
 		return nil
 	}
 	t.say(msgKwikBalance, vars{"Balance": balance})
 	return nil
+}
+
+// retryTimer is an error that knows when the call it stopped may be made again: a daily
+// budget that resets at midnight, or an hourly share of it.
+type retryTimer interface{ RetryTime() time.Time }
+
+// kwikFailureText returns the message for an admin about a failed KwikAPI call, with the time
+// a spent budget allows calls again.
+func (t *turn) kwikFailureText(err error) string {
+	v := vars{"Until": ""}
+	var timer retryTimer
+	if errors.As(err, &timer) && !timer.RetryTime().IsZero() {
+		// A daily budget resets at midnight, which the message names in words.
+		if at := clockTime(timer.RetryTime()); at != "00:00" {
+			v["Until"] = at
+		}
+	}
+	return t.text(kwikFailure(err), v)
 }
 
 // kwikFailure returns the message for an admin about a failed KwikAPI call. The error itself

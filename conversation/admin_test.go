@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rechargebot/rechargebot/models"
 )
@@ -239,15 +240,19 @@ func TestSyncAndKwikBalance(t *testing.T) {
 		wantText(t, h.send(adminID, "/sync"), "The operator catalog is up to date")
 		syncErr = fmt.Errorf("sync operators: %w", &models.BudgetExhaustedError{Endpoint: "operator_codes", Limit: 20})
 		synced = nil
-		wantText(t, h.send(adminID, "/sync"), "call budget for this is used up")
+		wantText(t, h.send(adminID, "/sync"), "call budget for this is used up", "Try again after midnight India time")
+		syncErr = fmt.Errorf("sync operators: %w", &models.BudgetExhaustedError{
+			Endpoint: "operator_codes", Limit: 20, ResetAt: time.Date(2026, 12, 5, 4, 30, 0, 0, time.UTC),
+		})
+		wantText(t, h.send(adminID, "/sync"), "Try again after 10:00 India time")
 		syncErr = errors.New("sync operators: connection refused")
 		wantText(t, h.send(adminID, "/sync"), "KwikAPI did not answer properly")
 		syncErr = fmt.Errorf("sync circles: %w", &models.BudgetExhaustedError{Endpoint: "circle_codes", Limit: 2})
 		synced = []string{"categories", "operators:Prepaid"}
 		wantText(t, h.send(adminID, "/sync"), "Refreshed categories, operators:Prepaid. The rest of the catalog was not refreshed: "+
 			"Today's KwikAPI call budget for this is used up")
-		if syncs != 4 {
-			t.Errorf("sync ran %d times, want 4", syncs)
+		if syncs != 5 {
+			t.Errorf("sync ran %d times, want 5", syncs)
 		}
 
 		wantText(t, h.send(adminID, "/kwikbalance"), "KwikAPI balance: ₹1,00,000")

@@ -27,6 +27,9 @@ func (e *BudgetExhaustedError) Error() string {
 		e.Limit, e.Endpoint, e.ResetAt.In(India).Format("2006-01-02 15:04 MST"))
 }
 
+// RetryTime returns when calls to the endpoint are counted again: ResetAt.
+func (e *BudgetExhaustedError) RetryTime() time.Time { return e.ResetAt }
+
 // Is makes errors.Is(err, ErrBudgetExhausted) match.
 func (e *BudgetExhaustedError) Is(target error) bool { return target == ErrBudgetExhausted }
 

@@ -58,6 +58,9 @@ func (e *AllowanceUsedError) Error() string {
 // Is makes errors.Is(err, models.ErrBudgetExhausted) match.
 func (e *AllowanceUsedError) Is(target error) bool { return target == models.ErrBudgetExhausted }
 
+// RetryTime returns when the next share of the daily budget is released: RetryAt.
+func (e *AllowanceUsedError) RetryTime() time.Time { return e.RetryAt }
+
 // BeforeCall counts one call to ep, or returns an error matching models.ErrBudgetExhausted
 // (a *models.BudgetExhaustedError or an *AllowanceUsedError) when the call would go over
 // the budget. Other errors come from the store.
