@@ -277,6 +277,37 @@ func placeConcurrently(t *testing.T, n int, refused error, place func(i int) err
 	return int(placed.Load())
 }
 
+// claimUntilEmpty claims with six workers at once, three on each store, until claim finds
+// nothing, and returns how many times each id was claimed.
+func claimUntilEmpty(t *testing.T, stores [2]*models.Store, claim func(s *models.Store) ([]int64, error)) map[int64]int {
+	t.Helper()
+	claims := make(map[int64]int)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for worker := range 6 {
+		store := stores[worker%2]
+		wg.Go(func() {
+			for {
+				ids, err := claim(store)
+				if err != nil {
+					t.Errorf("claim: %v", err)
+					return
+				}
+				if len(ids) == 0 {
+					return
+				}
+				mu.Lock()
+				for _, id := range ids {
+					claims[id]++
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	return claims
+}
+
 func TestOrderQueries(t *testing.T) {
 	clock := newFrozenClock()
 	modelstest.Each(t, clock.Now, func(t *testing.T, s *models.Store) {
@@ -400,7 +431,6 @@ func claimIDs(t testing.TB, s *models.Store, now time.Time) []int64 {
 func TestClaimDueOrdersTwoStores(t *testing.T) {
 	clock := newFrozenClock()
 	modelstest.EachPair(t, clock.Now, func(t *testing.T, stores [2]*models.Store) {
-
 		user := ensureCustomer(t, stores[0], "1001", 1_000_000)
 		const orders = 60
 		for i := range orders {
@@ -408,30 +438,10 @@ func TestClaimDueOrdersTwoStores(t *testing.T) {
 			recordOutcome(t, stores[0], order.ID, models.Outcome{Status: models.StatusPending, NextCheckAt: ptr(clock.Now())})
 		}
 
-		claims := make(map[int64]int)
-		var mu sync.Mutex
-		var wg sync.WaitGroup
-		for worker := range 6 {
-			store := stores[worker%2]
-			wg.Go(func() {
-				for {
-					claimed, err := store.ClaimDueOrders(context.Background(), clock.Now(), 4, time.Minute)
-					if err != nil {
-						t.Errorf("ClaimDueOrders: %v", err)
-						return
-					}
-					if len(claimed) == 0 {
-						return
-					}
-					mu.Lock()
-					for _, order := range claimed {
-						claims[order.ID]++
-					}
-					mu.Unlock()
-				}
-			})
-		}
-		wg.Wait()
+		claims := claimUntilEmpty(t, stores, func(s *models.Store) ([]int64, error) {
+			claimed, err := s.ClaimDueOrders(context.Background(), clock.Now(), 4, time.Minute)
+			return orderIDs(claimed), err
+		})
 
 		if len(claims) != orders {
 			t.Errorf("%d orders claimed, want %d", len(claims), orders)

@@ -2,7 +2,6 @@ package models_test
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
@@ -158,30 +157,14 @@ func TestClaimOutboxTwoStores(t *testing.T) {
 			t.Fatalf("Enqueue: %v", err)
 		}
 
-		claims := make(map[int64]int)
-		var mu sync.Mutex
-		var wg sync.WaitGroup
-		for worker := range 6 {
-			store := stores[worker%2]
-			wg.Go(func() {
-				for {
-					claimed, err := store.ClaimOutbox(context.Background(), time.Now(), 5, time.Hour)
-					if err != nil {
-						t.Errorf("ClaimOutbox: %v", err)
-						return
-					}
-					if len(claimed) == 0 {
-						return
-					}
-					mu.Lock()
-					for _, msg := range claimed {
-						claims[msg.ID]++
-					}
-					mu.Unlock()
-				}
-			})
-		}
-		wg.Wait()
+		claims := claimUntilEmpty(t, stores, func(s *models.Store) ([]int64, error) {
+			claimed, err := s.ClaimOutbox(context.Background(), time.Now(), 5, time.Hour)
+			ids := make([]int64, len(claimed))
+			for i, msg := range claimed {
+				ids[i] = msg.ID
+			}
+			return ids, err
+		})
 
 		if len(claims) != total {
 			t.Errorf("%d messages claimed, want %d", len(claims), total)
