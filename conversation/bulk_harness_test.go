@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -238,4 +239,21 @@ func (k *gatedKwik) Recharge(ctx context.Context, r kwik.RechargeRequest) (kwik.
 		<-k.release
 	}
 	return k.KwikAPI.Recharge(ctx, r)
+}
+
+// runUntilStop confirms a bulk run of lines on a new engine of h that stops after its
+// afterCalls-th recharge call, as a process going away mid-run, and waits until the run pauses.
+func (h *harness) runUntilStop(t *testing.T, lines []string, afterCalls int64) {
+	t.Helper()
+	ctx, stop := context.WithCancel(context.Background())
+	t.Cleanup(stop)
+	cfg := h.cfg
+	cfg.Kwik = &stoppingKwik{KwikAPI: h.client, after: afterCalls, stop: stop}
+	h.engine = mustEngine(t, cfg)
+	if err := h.engine.ResumeBulkRuns(ctx); err != nil {
+		t.Fatalf("ResumeBulkRuns: %v", err)
+	}
+	out := h.send(agentID, "/bulk\n"+strings.Join(lines, "\n"))
+	h.press(agentID, optionData(t, out, "Confirm"))
+	h.engine.WaitBulkRuns()
 }

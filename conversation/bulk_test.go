@@ -290,17 +290,7 @@ func TestBulkRestartResumesWithoutResending(t *testing.T) {
 		}
 
 		// The first process stops after its 20th recharge call.
-		first, stop := context.WithCancel(context.Background())
-		defer stop()
-		cfg := h.cfg
-		cfg.Kwik = &stoppingKwik{KwikAPI: h.client, after: 20, stop: stop}
-		h.engine = mustEngine(t, cfg)
-		if err := h.engine.ResumeBulkRuns(first); err != nil {
-			t.Fatalf("ResumeBulkRuns: %v", err)
-		}
-		out := h.send(agentID, "/bulk\n"+strings.Join(lines, "\n"))
-		h.press(agentID, optionData(t, out, "Confirm"))
-		h.engine.WaitBulkRuns()
+		h.runUntilStop(t, lines, 20)
 
 		run := h.latestRun(agentID)
 		if run.Status != models.BulkRunning {
@@ -555,17 +545,7 @@ func TestBulkIdleRunTakenOver(t *testing.T) {
 		}
 
 		// The first process stops after its third recharge call and never comes back.
-		first, stop := context.WithCancel(context.Background())
-		defer stop()
-		cfg := h.cfg
-		cfg.Kwik = &stoppingKwik{KwikAPI: h.client, after: 3, stop: stop}
-		h.engine = mustEngine(t, cfg)
-		if err := h.engine.ResumeBulkRuns(first); err != nil {
-			t.Fatalf("ResumeBulkRuns: %v", err)
-		}
-		out := h.send(agentID, "/bulk\n"+strings.Join(lines, "\n"))
-		h.press(agentID, optionData(t, out, "Confirm"))
-		h.engine.WaitBulkRuns()
+		h.runUntilStop(t, lines, 3)
 
 		// The run is left alone while it may still be going on elsewhere.
 		if err := other.ResumeIdleBulkRuns(context.Background(), 5*time.Minute); err != nil {
