@@ -266,6 +266,10 @@ func (t *turn) confirmBulk(ctx context.Context, store opsStore, idText string) e
 		t.say(msgBulkPreviewExpired, vars{"Minutes": int(bulkPreviewTTL.Minutes())})
 		return nil
 	}
+	if t.e.draining.Load() {
+		t.ask(msgBulkRestarting, nil, t.previewOptions(run)...)
+		return nil
+	}
 	running, err := store.HoldBulkRun(ctx, run.ID, t.dailyCap())
 	var short *models.InsufficientFundsError
 	var capped *models.DailyCapError

@@ -41,6 +41,7 @@ const (
 	msgBulkNoRuns           msgKey = "bulk_no_runs"
 	msgBulkStatus           msgKey = "bulk_status"
 	msgBulkPreviewWaiting   msgKey = "bulk_preview_waiting"
+	msgBulkRestarting       msgKey = "bulk_restarting"
 	msgBulkCancelled        msgKey = "bulk_cancelled"
 	msgBulkProgress         msgKey = "bulk_progress"
 	msgBulkPreviewReplaced  msgKey = "bulk_preview_replaced"
@@ -115,6 +116,8 @@ func init() {
 		msgBulkPreviewCancelled: "Cancelled the preview of bulk run {{.ID}}. Nothing was charged.",
 		msgBulkPreviewReplaced:  "The preview of bulk run {{.Old}} is replaced by bulk run {{.ID}} below; nothing was charged for it.",
 		msgBulkNoRuns:           "You have not run a bulk recharge yet. Send /bulk to start one.",
+		msgBulkRestarting: "The service is restarting, so this bulk run did not start and nothing was charged. " +
+			"Tap Confirm again in a minute.",
 		msgBulkPreviewWaiting: "Bulk run {{.ID}} has not started: it waits for your confirmation of {{.Valid}} " +
 			"recharge{{if ne .Valid 1}}s{{end}}, {{rupees .Total}} in all. Tap Confirm to start it or Cancel to drop it.",
 		msgBulkStatus: "{{.Progress}}\nStatus: {{.Status}} · from {{.Source}} · {{rupees .Held}} debited at the start" +

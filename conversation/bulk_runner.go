@@ -155,7 +155,12 @@ func (r *bulkRunner) stop(runID int64) bool {
 	return ok
 }
 
+// stopping reports whether the engine is stopping: the runs' lifetime ended or the engine
+// drains. Either way no new line starts, and the run stays running for the next process.
 func (r *bulkRunner) stopping() bool {
+	if r.e.draining.Load() {
+		return true
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.base.Err() != nil
@@ -221,7 +226,7 @@ func (r *bulkRunner) sendLines(ctx context.Context, log *slog.Logger, run models
 	for range r.e.cfg.Bulk.Concurrency {
 		wg.Go(func() {
 			for line := range jobs {
-				if ctx.Err() == nil {
+				if ctx.Err() == nil && !r.e.draining.Load() {
 					r.sendLine(ctx, log, run, line, progress)
 				}
 			}

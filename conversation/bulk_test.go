@@ -576,3 +576,46 @@ func TestBulkIdleRunTakenOver(t *testing.T) {
 		h.checkWallet(agentID, 100_000-10*1_000)
 	})
 }
+
+func TestBulkWhileDraining(t *testing.T) {
+	eachBulkEngine(t, nil, func(t *testing.T, h *harness, _ *recordingSender) {
+		h.fund(agentID, 1_000_000)
+		gate := newGatedKwik(h.client, 5)
+		cfg := h.cfg
+		cfg.Kwik = gate
+		h.engine = mustEngine(t, cfg)
+
+		var lines []string
+		for i := range 30 {
+			lines = append(lines, fmt.Sprintf("98765%05d 100 Airtel", 11300+i))
+		}
+		out := h.send(agentID, "/bulk\n"+strings.Join(lines, "\n"))
+		h.press(agentID, optionData(t, out, "Confirm"))
+		<-gate.held
+
+		// The process begins to stop while lines are in flight.
+		h.engine.Drain()
+		close(gate.release)
+		h.engine.WaitBulkRuns()
+
+		run := h.latestRun(agentID)
+		orders := h.runOrders(run.ID)
+		if run.Status != models.BulkRunning || len(orders) > 5+DefaultBulkConcurrency {
+			t.Errorf("run %s with %d orders after draining, want running with at most %d", run.Status, len(orders), 5+DefaultBulkConcurrency)
+		}
+		for _, order := range orders {
+			wantSentOnce(t, h, order)
+		}
+
+		// A preview confirmed while draining holds nothing.
+		h.send(agentID, "/bulkcancel")
+		balance := h.balance(agentID)
+		out = h.send(agentID, "/bulk 9876512345 20\n9876512346 30")
+		out = h.press(agentID, optionData(t, out, "Confirm"))
+		wantText(t, out, "restarting, so this bulk run did not start and nothing was charged")
+		if got := h.latestRun(agentID); got.Status != models.BulkPreview {
+			t.Errorf("run status after a confirm while draining = %s, want preview", got.Status)
+		}
+		h.checkWallet(agentID, balance)
+	})
+}

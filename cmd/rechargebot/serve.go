@@ -424,8 +424,15 @@ func (s *service) run(ctx context.Context) error {
 	s.log.Info("Shutting down: no new messages are taken")
 	s.engine.Drain()
 
-	if !waitGroup(&channels, s.cfg.KwikAPIRechargeTimeout+drainMargin+stopMargin) {
+	// The channels and the bulk runs finish their recharges in flight side by side.
+	deadline := time.Now().Add(s.cfg.KwikAPIRechargeTimeout + drainMargin + stopMargin)
+	var bulk sync.WaitGroup
+	bulk.Go(s.engine.WaitBulkRuns)
+	if !waitGroup(&channels, time.Until(deadline)) {
 		s.log.Warn("Chat channels did not stop in time; exiting anyway")
+	}
+	if !waitGroup(&bulk, time.Until(deadline)) {
+		s.log.Warn("Bulk runs did not stop in time; their orders in flight are settled by the resolver")
 	}
 	if len(s.channels) > 0 {
 		s.finalDelivery()
@@ -508,7 +515,13 @@ func waitGroup(wg *sync.WaitGroup, timeout time.Duration) bool {
 	case <-done:
 		return true
 	case <-timer.C:
-		return false
+		// With no time left the timer fires at once; a group already done still counts.
+		select {
+		case <-done:
+			return true
+		default:
+			return false
+		}
 	}
 }
 
