@@ -38,8 +38,8 @@ type healthChecks struct {
 	Now func() time.Time
 	// Scrub removes secrets from error texts before they are shown or logged.
 	Scrub func(string) string
-	// Logger receives the database error, which the report leaves out because it names the
-	// database's host, user and name; nil discards it.
+	// Logger receives the errors of the probes, which the report leaves out because a
+	// database error names the database's host, user and name; nil discards them.
 	Logger *slog.Logger
 }
 
@@ -76,9 +76,7 @@ func (h healthChecks) check(ctx context.Context) (healthReport, bool) {
 		report.Database = &partHealth{OK: err == nil}
 		if err != nil {
 			report.Database.Error = "the database is unreachable; the service log has the error"
-			if h.Logger != nil {
-				h.Logger.Warn("Health check: database unreachable", "error", h.errorText(err))
-			}
+			h.logFailure("database", err)
 		}
 		healthy = healthy && err == nil
 	}
@@ -104,7 +102,8 @@ func (h healthChecks) catalog(ctx context.Context) *catalogHealth {
 	synced, err := h.CatalogSyncedAt(ctx)
 	switch {
 	case err != nil:
-		return &catalogHealth{Error: h.errorText(err)}
+		h.logFailure("catalog", err)
+		return &catalogHealth{Error: "the catalog state could not be read; the service log has the error"}
 	case synced.IsZero():
 		return &catalogHealth{Error: "the operator catalog was never synced: run rechargebot sync or wait for the scheduled sync"}
 	}
@@ -116,6 +115,13 @@ func (h healthChecks) catalog(ctx context.Context) *catalogHealth {
 		c.Error = fmt.Sprintf("the operator catalog is %s old, over %s: check the catalog-sync job in the log", age.Round(time.Hour), h.MaxCatalogAge)
 	}
 	return c
+}
+
+// logFailure logs a probe's error, with secrets scrubbed.
+func (h healthChecks) logFailure(part string, err error) {
+	if h.Logger != nil {
+		h.Logger.Warn("Health check failed", "part", part, "error", h.errorText(err))
+	}
 }
 
 func (h healthChecks) errorText(err error) string {

@@ -37,6 +37,12 @@ func TestHealthReportStatus(t *testing.T) {
 			healthChecks{Ping: func(context.Context) error { return errors.New("connection refused") }, CatalogSyncedAt: fresh, Channels: up},
 			http.StatusServiceUnavailable, "the database is unreachable",
 		},
+		"catalog unreadable": {
+			healthChecks{CatalogSyncedAt: func(context.Context) (time.Time, error) {
+				return time.Time{}, errors.New("list sync states: failed to connect to user=app database=db/x")
+			}},
+			http.StatusServiceUnavailable, "the catalog state could not be read",
+		},
 		"catalog never synced": {
 			healthChecks{CatalogSyncedAt: func(context.Context) (time.Time, error) { return time.Time{}, nil }},
 			http.StatusServiceUnavailable, "never synced",
@@ -90,7 +96,7 @@ func TestHealthLogsScrubbedDatabaseError(t *testing.T) {
 	}
 	checks.serveHealth(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/healthz", nil))
 
-	if !strings.Contains(logs.String(), "database unreachable") || !strings.Contains(logs.String(), "<secret>") {
+	if !strings.Contains(logs.String(), "part=database") || !strings.Contains(logs.String(), "<secret>") {
 		t.Errorf("log lacks the scrubbed database error:\n%s", logs.String())
 	}
 	if strings.Contains(logs.String(), "hunter2") {
