@@ -129,28 +129,86 @@ func (s Senders) Send(ctx context.Context, to ChatID, msg Outbound) (MessageRef,
 }
 
 // MaskNumbers masks, as Mask does, every Indian mobile number in free text such as a reply of
-// KwikAPI: a run of 10 digits starting with 6 to 9, alone or after 91 or 0. Other digit runs,
-// such as 14-digit order ids, stay as they are.
+// KwikAPI: 10 digits starting with 6 to 9, alone or after 91, +91 or 0, written in one run or
+// in groups joined by single spaces, dashes or dots ("98765 43210", "+91 98765-43210"). Other
+// digits, such as 14-digit order ids and amounts, stay as they are. Full-width digits are read
+// as ASCII ones.
 func MaskNumbers(text string) string {
-	var b strings.Builder
-	for i := 0; i < len(text); {
-		if !isDigit(text[i]) {
-			b.WriteByte(text[i])
+	b := []byte(fullWidthDigits.Replace(text))
+	groups := digitGroups(b)
+	for i := 0; i < len(groups); {
+		j, ok := mobileAt(b, groups, i)
+		if !ok {
 			i++
 			continue
 		}
-		end := i
-		for end < len(text) && isDigit(text[end]) {
-			end++
-		}
-		run := text[i:end]
-		if isMobileRun(run) {
-			run = Mask(run)
-		}
-		b.WriteString(run)
-		i = end
+		maskGroups(b, groups[i:j+1])
+		i = j + 1
 	}
-	return b.String()
+	return string(b)
+}
+
+// maxNumberGroups is the most digit groups one written mobile number spans, as in "+91 987 654 3210".
+const maxNumberGroups = 4
+
+var fullWidthDigits = strings.NewReplacer("０", "0", "１", "1", "２", "2", "３", "3", "４", "4",
+	"５", "5", "６", "6", "７", "7", "８", "8", "９", "9")
+
+// digitGroup is a run of ASCII digits in a text, [start, end), and whether a single space,
+// dash or dot joins it to the group before.
+type digitGroup struct {
+	start, end int
+	joined     bool
+}
+
+func digitGroups(b []byte) []digitGroup {
+	var groups []digitGroup
+	for i := 0; i < len(b); {
+		if !isDigit(b[i]) {
+			i++
+			continue
+		}
+		g := digitGroup{start: i}
+		for i < len(b) && isDigit(b[i]) {
+			i++
+		}
+		g.end = i
+		if n := len(groups); n > 0 && g.start-groups[n-1].end == 1 && strings.IndexByte(" -.", b[g.start-1]) >= 0 {
+			g.joined = true
+		}
+		groups = append(groups, g)
+	}
+	return groups
+}
+
+// mobileAt reports whether groups from i on, joined to each other, make a mobile number, and
+// returns the last group of the shortest one.
+func mobileAt(b []byte, groups []digitGroup, i int) (int, bool) {
+	var digits []byte
+	for j := i; j < len(groups) && j < i+maxNumberGroups; j++ {
+		if j > i && !groups[j].joined {
+			break
+		}
+		digits = append(digits, b[groups[j].start:groups[j].end]...)
+		if isMobileRun(string(digits)) {
+			return j, true
+		}
+	}
+	return 0, false
+}
+
+// maskGroups replaces the digits of groups with '*', except the last four.
+func maskGroups(b []byte, groups []digitGroup) {
+	keep := 4
+	for k := len(groups) - 1; k >= 0; k-- {
+		for p := groups[k].end - 1; p >= groups[k].start; p-- {
+			if keep > 0 {
+				keep--
+				continue
+			}
+			b[p] = '*'
+		}
+	}
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }

@@ -64,6 +64,13 @@ func TestMaskNumbers(t *testing.T) {
 		"not a mobile":   {"ref 5876543210", "ref 5876543210"},
 		"eleven digits":  {"98765432101", "98765432101"},
 		"empty":          {"", ""},
+		"spaced":         {"failed for 98765 43210", "failed for ***** *3210"},
+		"dashed":         {"failed for 98765-43210", "failed for *****-*3210"},
+		"three groups":   {"Number 9876-543-210 is ported", "Number ****-**3-210 is ported"},
+		"plus 91 spaced": {"Mobile: +91 98765 43210 invalid", "Mobile: +** ***** *3210 invalid"},
+		"full width":     {"Mobile ９８７６５４３２１０", "Mobile ******3210"},
+		"amount before":  {"Rs 199 9876543210", "Rs 199 ******3210"},
+		"decimal amount": {"Rs 199.00 debited", "Rs 199.00 debited"},
 		"unicode around": {"नंबर 9876543210 पर", "नंबर ******3210 पर"},
 	}
 	for name, tc := range cases {
@@ -73,4 +80,18 @@ func TestMaskNumbers(t *testing.T) {
 			}
 		})
 	}
+}
+
+func FuzzMaskNumbers(f *testing.F) {
+	for _, seed := range []string{"Recharge on +91 98765 43210 failed", "order 26120412345678", "９８７６５４３２１０", "0-9876-543-210"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		masked := MaskNumbers(text)
+		for _, g := range digitGroups([]byte(masked)) {
+			if run := masked[g.start:g.end]; isMobileRun(run) {
+				t.Fatalf("MaskNumbers(%q) = %q, which still holds the mobile number %s", text, masked, run)
+			}
+		}
+	})
 }
