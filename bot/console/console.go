@@ -102,73 +102,95 @@ func (c *Console) Chat() bot.ChatID { return c.chat }
 // prints the replies. A line longer than maxLine is skipped with a notice. It returns nil at
 // the end of the input, ctx's error when ctx ends first, and the read error when reading fails.
 func (c *Console) Run(ctx context.Context, h bot.Handler) error {
-	lines := make(chan inputLine)
-	readErr := make(chan error, 1)
-	go c.read(ctx, lines, readErr)
+	lines := make(chan inputLine, readAhead)
+	go c.read(ctx, lines)
 
+	var held *inputLine
 	for n := 1; ; n++ {
 		c.printPrompt()
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case err := <-readErr:
-			return err
-		case line, ok := <-lines:
+		var line inputLine
+		if held != nil {
+			line, held = *held, nil
+		} else {
+			var ok bool
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case line, ok = <-lines:
+			}
 			if !ok {
 				return nil
 			}
-			line, ended := c.joinPasted(lines, line)
-			if line.tooLong {
-				c.notice(fmt.Sprintf("That line is longer than %d KiB and was skipped; send a shorter message.", maxLine/1024))
-				continue
-			}
-			c.handle(ctx, h, line.text, n)
-			if ended {
-				return nil
-			}
-			if c.after != nil {
-				c.after(ctx)
-			}
+		}
+		if line.err != nil {
+			return line.err
+		}
+
+		var ended bool
+		line, held, ended = c.joinPasted(lines, line)
+		if line.tooLong {
+			c.notice(fmt.Sprintf("That line is longer than %d KiB and was skipped; send a shorter message.", maxLine/1024))
+			continue
+		}
+		c.handle(ctx, h, line.text, n)
+		if ended {
+			return nil
+		}
+		if c.after != nil {
+			c.after(ctx)
 		}
 	}
 }
 
-// joinPasted appends to first the lines that arrive within the paste window of each other, up
-// to maxMessage bytes. ended reports that the input ended meanwhile. An overlong line among
-// them makes the whole paste overlong.
-func (c *Console) joinPasted(lines <-chan inputLine, first inputLine) (joined inputLine, ended bool) {
+// readAhead is how many lines the console reads while the bot is busy, so that each keeps the
+// time it was typed.
+const readAhead = 256
+
+// joinPasted appends to first the lines that were read within the paste window of the one
+// before, up to maxMessage bytes. A line read later is returned as held, for the next
+// message, and ended reports that the input ended. An overlong line among them makes the
+// whole paste overlong.
+func (c *Console) joinPasted(lines <-chan inputLine, first inputLine) (joined inputLine, held *inputLine, ended bool) {
 	if c.paste <= 0 {
-		return first, false
+		return first, nil, false
 	}
-	joined = first
+	joined, last := first, first.at
 	timer := time.NewTimer(c.paste)
 	defer timer.Stop()
 	for len(joined.text) < maxMessage {
 		select {
 		case next, ok := <-lines:
 			if !ok {
-				return joined, true
+				return joined, nil, true
+			}
+			if next.err != nil || next.at.Sub(last) > c.paste {
+				return joined, &next, false
 			}
 			joined.tooLong = joined.tooLong || next.tooLong
 			joined.text += "\n" + next.text
+			last = next.at
 			timer.Reset(c.paste)
 		case <-timer.C:
-			return joined, false
+			return joined, nil, false
 		}
 	}
-	return joined, false
+	return joined, nil, false
 }
 
-// inputLine is one message read from the input, or the mark of a skipped overlong line.
+// inputLine is one message read from the input with the time it was read, the mark of a
+// skipped overlong line, or the error that ended reading.
 type inputLine struct {
 	text    string
 	tooLong bool
+	at      time.Time
+	err     error
 }
 
 // read sends each message of the input to lines and closes it at the end of the input. A line
 // ending in a backslash continues on the next line, so one message can hold several lines
 // (a bulk paste), up to maxMessage bytes.
-func (c *Console) read(ctx context.Context, lines chan<- inputLine, readErr chan<- error) {
+func (c *Console) read(ctx context.Context, lines chan<- inputLine) {
+	defer close(lines)
 	reader := bufio.NewReaderSize(c.in, 4096)
 	var message strings.Builder
 	for {
@@ -177,7 +199,10 @@ func (c *Console) read(ctx context.Context, lines chan<- inputLine, readErr chan
 			break
 		}
 		if err != nil && err != io.EOF {
-			readErr <- fmt.Errorf("read console input: %w", err)
+			select {
+			case lines <- inputLine{err: fmt.Errorf("read console input: %w", err)}:
+			case <-ctx.Done():
+			}
 			return
 		}
 
@@ -194,6 +219,7 @@ func (c *Console) read(ctx context.Context, lines chan<- inputLine, readErr chan
 			next = inputLine{text: message.String()}
 			message.Reset()
 		}
+		next.at = c.now()
 		select {
 		case lines <- next:
 		case <-ctx.Done():
@@ -203,7 +229,6 @@ func (c *Console) read(ctx context.Context, lines chan<- inputLine, readErr chan
 			break
 		}
 	}
-	close(lines)
 }
 
 // readLine returns the next line without its line ending. A line longer than limit bytes is

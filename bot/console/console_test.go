@@ -111,6 +111,29 @@ func TestRunJoinsPastedLines(t *testing.T) {
 	}
 }
 
+func TestJoinPastedKeepsTypedLinesApart(t *testing.T) {
+	c := New(Options{PasteWindow: 100 * time.Millisecond})
+	start := time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)
+	// Read while the bot was busy: a paste of two lines, then a line typed five seconds later.
+	lines := make(chan inputLine, 3)
+	lines <- inputLine{text: "9876543210 199", at: start.Add(10 * time.Millisecond)}
+	lines <- inputLine{text: "/history", at: start.Add(5 * time.Second)}
+	close(lines)
+
+	joined, held, ended := c.joinPasted(lines, inputLine{text: "/bulk", at: start})
+	if joined.text != "/bulk\n9876543210 199" {
+		t.Errorf("joined = %q, want the two pasted lines", joined.text)
+	}
+	if held == nil || held.text != "/history" || ended {
+		t.Fatalf("held = %+v, ended = %v; want /history held for the next message", held, ended)
+	}
+
+	joined, held, ended = c.joinPasted(lines, *held)
+	if joined.text != "/history" || held != nil || !ended {
+		t.Errorf("second message = %q, held %+v, ended %v; want /history alone at the end", joined.text, held, ended)
+	}
+}
+
 func TestRunHandlerError(t *testing.T) {
 	var out strings.Builder
 	c := New(Options{In: strings.NewReader("fail\nok\n"), Out: &out})
