@@ -116,7 +116,8 @@ func environmentWithFiles(getenv func(string) string) (map[string]string, error)
 		if err != nil {
 			return nil, fmt.Errorf("configuration: %s_FILE: read %s: %w", name, path, err)
 		}
-		vars[name] = strings.TrimSpace(string(data))
+		// Editors on some systems start a text file with a byte order mark.
+		vars[name] = strings.TrimSpace(strings.TrimPrefix(string(data), "\uFEFF"))
 	}
 	return vars, nil
 }

@@ -63,14 +63,17 @@ func (c *Config) validateEndpoints() error {
 	return nil
 }
 
-// checkHTTPURL rejects a non-empty value that is not an absolute http or https URL with a host.
+// checkHTTPURL rejects a non-empty value that is not an absolute http or https URL with a
+// host, or that carries a user name or a query. The error never repeats the value, because a
+// key pasted into it by mistake must not reach the log.
 func checkHTTPURL(name, value string) error {
 	if value == "" {
 		return nil
 	}
 	u, err := url.Parse(value)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("%s %q is invalid: use an http or https URL such as https://host.example", name, value)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || u.RawQuery != "" {
+		return fmt.Errorf("%s is invalid: use an http or https URL such as https://host.example, "+
+			"without a user name or a query (secrets have variables of their own)", name)
 	}
 	return nil
 }

@@ -15,6 +15,8 @@ func TestLoadConfigRejectsBadEndpoints(t *testing.T) {
 		"kwikapi url no scheme":   {map[string]string{"KWIKAPI_API_KEY": "k", "KWIKAPI_BASE_URL": "notaurl"}, "KWIKAPI_BASE_URL"},
 		"kwikapi url ftp":         {map[string]string{"KWIKAPI_API_KEY": "k", "KWIKAPI_BASE_URL": "ftp://x"}, "KWIKAPI_BASE_URL"},
 		"telegram api url":        {map[string]string{"TELEGRAM_API_URL": "api.telegram.org"}, "TELEGRAM_API_URL"},
+		"key in the url query":    {map[string]string{"KWIKAPI_API_KEY": "k", "KWIKAPI_BASE_URL": "https://www.kwikapi.com/?api_key=Secret1"}, "KWIKAPI_BASE_URL"},
+		"password in the url":     {map[string]string{"TELEGRAM_API_URL": "https://bot:Secret2@api.example"}, "TELEGRAM_API_URL"},
 		"admin id not a number":   {map[string]string{"ADMIN_TELEGRAM_IDS": "12,abc"}, "ADMIN_TELEGRAM_IDS"},
 		"admin id negative":       {map[string]string{"ADMIN_TELEGRAM_IDS": "-5"}, "ADMIN_TELEGRAM_IDS"},
 		"token with a space":      {map[string]string{"TELEGRAM_BOT_TOKEN": "123:Secret Part"}, "TELEGRAM_BOT_TOKEN"},

@@ -60,6 +60,20 @@ func TestLoadConfigRejectsEmptyKeyFile(t *testing.T) {
 	}
 }
 
+func TestLoadConfigTrimsByteOrderMark(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "key")
+	if err := os.WriteFile(path, []byte("\uFEFF\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := LoadConfig(envFrom(map[string]string{
+		"KWIKAPI_API_KEY_FILE": path,
+		"KWIKAPI_BASE_URL":     "https://www.kwikapi.com",
+	}))
+	if err == nil || !strings.Contains(err.Error(), "KWIKAPI_API_KEY is empty") {
+		t.Errorf("LoadConfig with a key file holding only a byte order mark = %v, want the empty key rejected", err)
+	}
+}
+
 func TestLoadConfigErrorsNameTheVariable(t *testing.T) {
 	cases := map[string]struct {
 		vars map[string]string
