@@ -336,8 +336,8 @@ func (r *bulkRunner) edit(ctx context.Context, log *slog.Logger, run models.Bulk
 	}
 }
 
-// progressText renders the progress message of a run. Its heading says whether the run
-// finished or was stopped, after run.Status.
+// progressText renders the progress message of a run. Its heading shows whether the run
+// finished or was stopped, from run.Status.
 func (e *Engine) progressText(run models.BulkRun, c bulkCounts) string {
 	return e.texts.render(msgBulkProgress, vars{
 		"ID": run.ID, "Bar": progressBar(c.Done()+c.Released, c.Valid), "Done": c.Done(), "Total": c.Valid,

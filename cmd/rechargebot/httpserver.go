@@ -38,8 +38,8 @@ type healthChecks struct {
 	Now func() time.Time
 	// Scrub removes secrets from error texts before they are shown or logged.
 	Scrub func(string) string
-	// Logger receives the errors of the probes, which the report leaves out because a
-	// database error names the database's host, user and name; nil discards them.
+	// Logger receives the errors of the probes; nil discards them. The report leaves them out,
+	// because a database error names the database's host, user and name.
 	Logger *slog.Logger
 }
 
