@@ -91,7 +91,7 @@ func (h *signalHandler) Handle(ctx context.Context, in bot.Inbound) ([]bot.Outbo
 
 func TestRunJoinsPastedLines(t *testing.T) {
 	in, typing := io.Pipe()
-	c := New(Options{In: in, Out: io.Discard, PasteWindow: 200 * time.Millisecond})
+	c := New(Options{In: in, Out: io.Discard, PasteWindow: 500 * time.Millisecond})
 	h := &signalHandler{handled: make(chan string, 2)}
 	done := make(chan error, 1)
 	go func() { done <- c.Run(context.Background(), h) }()
