@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -256,4 +257,24 @@ func (h *harness) runUntilStop(t *testing.T, lines []string, afterCalls int64) {
 	out := h.send(agentID, "/bulk\n"+strings.Join(lines, "\n"))
 	h.press(agentID, optionData(t, out, "Confirm"))
 	h.engine.WaitBulkRuns()
+}
+
+// runUntilHeld confirms a bulk run of lines ₹100 recharges to numbers from 98765 first on,
+// on a new engine of h whose KwikAPI holds every recharge after the first open, and returns
+// once one is held. Closing the gate's release lets them go on.
+func (h *harness) runUntilHeld(t *testing.T, lines, first int, open int64) *gatedKwik {
+	t.Helper()
+	gate := newGatedKwik(h.client, open)
+	cfg := h.cfg
+	cfg.Kwik = gate
+	h.engine = mustEngine(t, cfg)
+
+	texts := make([]string, lines)
+	for i := range texts {
+		texts[i] = fmt.Sprintf("98765%05d 100 Airtel", first+i)
+	}
+	out := h.send(agentID, "/bulk\n"+strings.Join(texts, "\n"))
+	h.press(agentID, optionData(t, out, "Confirm"))
+	<-gate.held
+	return gate
 }

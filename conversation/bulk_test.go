@@ -362,20 +362,9 @@ func mustEngine(t testing.TB, cfg Config) *Engine {
 func TestBulkCancelReleasesUnsentLines(t *testing.T) {
 	eachBulkEngine(t, nil, func(t *testing.T, h *harness, _ *recordingSender) {
 		h.fund(agentID, 1_000_000)
-		gate := newGatedKwik(h.client, 10)
-		cfg := h.cfg
-		cfg.Kwik = gate
-		h.engine = mustEngine(t, cfg)
+		gate := h.runUntilHeld(t, 50, 11100, 10)
 
-		var lines []string
-		for i := range 50 {
-			lines = append(lines, fmt.Sprintf("98765%05d 100 Airtel", 11100+i))
-		}
-		out := h.send(agentID, "/bulk\n"+strings.Join(lines, "\n"))
-		h.press(agentID, optionData(t, out, "Confirm"))
-		<-gate.held
-
-		out = h.send(agentID, "/bulkcancel")
+		out := h.send(agentID, "/bulkcancel")
 		close(gate.release)
 		h.engine.WaitBulkRuns()
 
@@ -580,18 +569,7 @@ func TestBulkIdleRunTakenOver(t *testing.T) {
 func TestBulkWhileDraining(t *testing.T) {
 	eachBulkEngine(t, nil, func(t *testing.T, h *harness, _ *recordingSender) {
 		h.fund(agentID, 1_000_000)
-		gate := newGatedKwik(h.client, 5)
-		cfg := h.cfg
-		cfg.Kwik = gate
-		h.engine = mustEngine(t, cfg)
-
-		var lines []string
-		for i := range 30 {
-			lines = append(lines, fmt.Sprintf("98765%05d 100 Airtel", 11300+i))
-		}
-		out := h.send(agentID, "/bulk\n"+strings.Join(lines, "\n"))
-		h.press(agentID, optionData(t, out, "Confirm"))
-		<-gate.held
+		gate := h.runUntilHeld(t, 30, 11300, 5)
 
 		// The process begins to stop while lines are in flight.
 		h.engine.Drain()
@@ -610,7 +588,7 @@ func TestBulkWhileDraining(t *testing.T) {
 		// A preview confirmed while draining holds nothing.
 		h.send(agentID, "/bulkcancel")
 		balance := h.balance(agentID)
-		out = h.send(agentID, "/bulk 9876512345 20\n9876512346 30")
+		out := h.send(agentID, "/bulk 9876512345 20\n9876512346 30")
 		out = h.press(agentID, optionData(t, out, "Confirm"))
 		wantText(t, out, "restarting, so this bulk run did not start and nothing was charged")
 		if got := h.latestRun(agentID); got.Status != models.BulkPreview {

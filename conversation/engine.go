@@ -97,10 +97,9 @@ type Engine struct {
 }
 
 // Drain makes the engine refuse new payments and bulk confirmations for the rest of its life,
-// telling the user to try again shortly, and stops bulk runs from starting lines; every other
-// message is handled as before. A stopping process calls it first, so that the messages still
-// queued end quickly and the recharges already sent can finish within the drain time. Runs
-// stay running for the next process.
+// telling the user to try again shortly. Bulk runs stop starting lines and stay running for the
+// next process. Every other message is handled as before. A stopping process calls it first, so
+// that the messages still queued end quickly and the recharges already sent finish in time.
 func (e *Engine) Drain() {
 	if !e.draining.Swap(true) {
 		e.log.Info("Draining: new payments are refused until the restart")

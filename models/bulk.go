@@ -248,10 +248,10 @@ func (s *Store) DiscardBulkRun(ctx context.Context, runID int64) error {
 
 // HoldBulkRun starts a previewed run: in one transaction it debits the run's total from the
 // wallet with one LedgerBulkHold entry and moves the run to BulkRunning. It returns
-// *DailyCapError when the total would take the user past c, *InsufficientFundsError when the
-// wallet cannot cover it, ErrBulkRunActive while another run of the user is running,
-// ErrBulkRunState unless the run is in preview, and ErrInvalidAmount for a run without valid
-// lines. On error nothing changes.
+// *DailyCapError when the total would take the user past c and *InsufficientFundsError when
+// the wallet cannot cover it. It returns ErrBulkRunActive while another run of the user is
+// running, ErrBulkRunState unless the run is in preview, and ErrInvalidAmount for a run
+// without valid lines. On error nothing changes.
 func (s *Store) HoldBulkRun(ctx context.Context, runID int64, c DailyCap) (BulkRun, error) {
 	var run BulkRun
 	err := s.bulkTx(ctx, runID, func(tx *gorm.DB, locked BulkRun) error {
