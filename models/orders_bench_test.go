@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/rechargebot/rechargebot/models"
 	"github.com/rechargebot/rechargebot/models/modelstest"
@@ -63,5 +64,38 @@ func BenchmarkPlaceAndSettleOrderParallel(b *testing.B) {
 				}
 			})
 		})
+	}
+}
+
+// BenchmarkPlaceOrderDailyCap measures PlaceOrder for a user with 200 orders placed today,
+// without a daily cap and with one, which sums the day's spending inside the transaction.
+func BenchmarkPlaceOrderDailyCap(b *testing.B) {
+	for _, engine := range modelstest.Engines(b) {
+		for _, capped := range []bool{false, true} {
+			b.Run(fmt.Sprintf("%s/capped=%v", engine.Name, capped), func(b *testing.B) {
+				clock := newFrozenClock()
+				opts := engine.NewDatabase(b)
+				opts.Now = clock.Now
+				s := modelstest.Open(b, opts)
+				ctx := context.Background()
+				user := ensureCustomer(b, s, "1001", int64(b.N+200)*10_000)
+				for i := range 200 {
+					placeOrder(b, s, user, 10_000, fmt.Sprint("earlier-", i))
+				}
+				daily := models.DailyCap{}
+				if capped {
+					daily = models.DailyCap{LimitPaise: 1 << 50, Since: clock.Now().Add(-time.Hour)}
+				}
+
+				b.ResetTimer()
+				for i := range b.N {
+					in := newOrder(user, 10_000, fmt.Sprint("bench-", i))
+					in.Cap = daily
+					if _, err := s.PlaceOrder(ctx, in); err != nil {
+						b.Fatalf("PlaceOrder: %v", err)
+					}
+				}
+			})
+		}
 	}
 }
