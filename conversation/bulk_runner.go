@@ -19,6 +19,7 @@ const (
 	DefaultBulkMaxLines         = 1000
 	DefaultBulkConcurrency      = 5
 	DefaultBulkProgressInterval = 3 * time.Second
+	DefaultBulkProgressTimeout  = 15 * time.Second
 	// maxBulkConcurrency bounds Concurrency: KwikAPI is one account, and more parallel
 	// recharges than this only queue up at its end.
 	maxBulkConcurrency = 50
@@ -33,6 +34,9 @@ type BulkConfig struct {
 	Concurrency int
 	// ProgressInterval is the least time between two edits of a run's progress message.
 	ProgressInterval time.Duration
+	// ProgressTimeout bounds one send or edit of the progress message, so that a chat network
+	// asking to wait (Telegram's retry_after) never stalls the run's lines.
+	ProgressTimeout time.Duration
 }
 
 func (c *BulkConfig) validate() error {
@@ -43,6 +47,8 @@ func (c *BulkConfig) validate() error {
 		return fmt.Errorf("bulk concurrency is %d: use 1 to %d, or 0 for %d", c.Concurrency, maxBulkConcurrency, DefaultBulkConcurrency)
 	case c.ProgressInterval < 0:
 		return fmt.Errorf("bulk progress interval is %v: use a positive duration", c.ProgressInterval)
+	case c.ProgressTimeout < 0:
+		return fmt.Errorf("bulk progress timeout is %v: use a positive duration", c.ProgressTimeout)
 	}
 	if c.MaxLines == 0 {
 		c.MaxLines = DefaultBulkMaxLines
@@ -52,6 +58,9 @@ func (c *BulkConfig) validate() error {
 	}
 	if c.ProgressInterval == 0 {
 		c.ProgressInterval = DefaultBulkProgressInterval
+	}
+	if c.ProgressTimeout == 0 {
+		c.ProgressTimeout = DefaultBulkProgressTimeout
 	}
 	return nil
 }
@@ -293,6 +302,8 @@ func (r *bulkRunner) showProgress(ctx context.Context, log *slog.Logger, run mod
 	if sender == nil {
 		return
 	}
+	ctx, cancel := context.WithTimeout(ctx, r.e.cfg.Bulk.ProgressTimeout)
+	defer cancel()
 	text := r.e.progressText(run, progress.snapshot())
 	chat := bot.ChatID{Channel: bot.Channel(run.ChatChannel), ID: run.ChatID}
 	if run.ProgressRef != "" {
@@ -330,6 +341,8 @@ func (r *bulkRunner) finalProgress(ctx context.Context, log *slog.Logger, run mo
 }
 
 func (r *bulkRunner) edit(ctx context.Context, log *slog.Logger, run models.BulkRun, ref, text string) {
+	ctx, cancel := context.WithTimeout(ctx, r.e.cfg.Bulk.ProgressTimeout)
+	defer cancel()
 	chat := bot.ChatID{Channel: bot.Channel(run.ChatChannel), ID: run.ChatID}
 	if _, err := r.e.cfg.Sender.Send(ctx, chat, bot.Outbound{Text: text, Edit: bot.MessageRef(ref)}); err != nil {
 		log.Warn("Editing the progress of a bulk run failed", "error", err)

@@ -597,3 +597,29 @@ func TestBulkWhileDraining(t *testing.T) {
 		h.checkWallet(agentID, balance)
 	})
 }
+
+// stalledSender never completes a send before its context ends, as a chat network that keeps
+// asking the bot to wait.
+type stalledSender struct{}
+
+func (stalledSender) Send(ctx context.Context, _ bot.ChatID, _ bot.Outbound) (bot.MessageRef, error) {
+	<-ctx.Done()
+	return "", ctx.Err()
+}
+
+func TestBulkRunNotStalledByProgress(t *testing.T) {
+	eachBulkEngine(t, func(cfg *Config) {
+		cfg.Sender = stalledSender{}
+		cfg.Bulk.ProgressTimeout = 10 * time.Millisecond
+	}, func(t *testing.T, h *harness, _ *recordingSender) {
+		h.fund(agentID, 10_000)
+		out := h.send(agentID, "/bulk 9876512345 20\n9876512346 30")
+		h.press(agentID, optionData(t, out, "Confirm"))
+		h.engine.WaitBulkRuns()
+
+		if run := h.latestRun(agentID); run.Status != models.BulkDone {
+			t.Errorf("run status = %s, want done although its progress message could not be sent", run.Status)
+		}
+		wantText(t, outs(h.outbox(agentID)...), "finished: 2 recharges")
+	})
+}
