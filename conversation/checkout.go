@@ -142,9 +142,13 @@ func (e *Engine) resultMessages(order models.Order, outcome models.Outcome, reas
 	}[outcome.Status]
 
 	id := strconv.FormatInt(order.ID, 10)
+	kind := models.OutboxNotice
+	if !outcome.Status.Final() {
+		kind = models.OutboxInterim
+	}
 	msgs := []models.OutboxMessage{{
-		Channel: string(chat.Channel), ChatID: chat.ID, Text: e.texts.render(key, v),
-		Kind: models.OutboxNotice, DedupeKey: dedupeKey("result:" + id + ":" + string(outcome.Status)),
+		Channel: string(chat.Channel), ChatID: chat.ID, Text: e.texts.render(key, v), OrderID: &order.ID,
+		Kind: kind, DedupeKey: dedupeKey("result:" + id + ":" + string(outcome.Status)),
 	}}
 	if outcome.Status != models.StatusFailure {
 		return msgs

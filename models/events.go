@@ -65,7 +65,8 @@ func CanMove(from, to OrderStatus) bool {
 //   - a move CanMove forbids returns ErrInvalidTransition and changes nothing.
 //   - any other move stores the status and details, releases the resolver's lease, appends an
 //     OrderEvent, credits the refund for failure and refunded (once per order, RefKey
-//     "refund:<id>", also for prepaid bulk orders) and inserts notify into the outbox.
+//     "refund:<id>", also for prepaid bulk orders) and inserts notify into the outbox. A move
+//     to a final status first drops the order's unsent OutboxInterim notices.
 //
 // The returned order is the stored state after the call.
 func (s *Store) RecordOutcome(ctx context.Context, orderID int64, out Outcome, notify ...OutboxMessage) (Order, bool, error) {
@@ -112,6 +113,11 @@ func (s *Store) recordOutcomeTx(tx *gorm.DB, orderID int64, out Outcome, notify 
 	}
 	if out.Status == StatusFailure || out.Status == StatusRefunded {
 		if err := s.refundOrder(tx, order); err != nil {
+			return Order{}, false, err
+		}
+	}
+	if out.Status.Final() {
+		if err := s.dropInterimNotices(tx, order.ID, now); err != nil {
 			return Order{}, false, err
 		}
 	}

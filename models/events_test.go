@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -269,4 +270,36 @@ func assertOutbox(t testing.TB, s *models.Store, want int) {
 	if len(msgs) != want {
 		t.Errorf("%d outbox messages, want %d", len(msgs), want)
 	}
+}
+
+func TestRecordOutcomeDropsUnsentInterimNotices(t *testing.T) {
+	clock := newFrozenClock()
+	modelstest.Each(t, clock.Now, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		user := ensureCustomer(t, s, "1001", 100_000)
+		order := placeOrder(t, s, user, 10_000, "interim")
+		other := placeOrder(t, s, user, 10_000, "other")
+		interim := func(orderID int64, text string) models.OutboxMessage {
+			return models.OutboxMessage{Channel: models.ChannelTelegram, ChatID: "1001", Text: text,
+				Kind: models.OutboxInterim, OrderID: &orderID}
+		}
+		recordOutcome(t, s, order.ID, models.Outcome{Status: models.StatusPending}, interim(order.ID, "not confirmed yet"))
+		recordOutcome(t, s, other.ID, models.Outcome{Status: models.StatusPending}, interim(other.ID, "other not confirmed yet"))
+
+		result := models.OutboxMessage{Channel: models.ChannelTelegram, ChatID: "1001", Text: "successful", OrderID: &order.ID}
+		recordOutcome(t, s, order.ID, models.Outcome{Status: models.StatusSuccess}, result)
+
+		claimed, err := s.ClaimOutbox(ctx, clock.Now(), 10, time.Minute)
+		if err != nil {
+			t.Fatalf("ClaimOutbox: %v", err)
+		}
+		var texts []string
+		for _, msg := range claimed {
+			texts = append(texts, msg.Text)
+		}
+		slices.Sort(texts)
+		if want := []string{"other not confirmed yet", "successful"}; !slices.Equal(texts, want) {
+			t.Errorf("messages to send = %q, want %q: the settled order's interim notice dropped", texts, want)
+		}
+	})
 }

@@ -15,6 +15,10 @@ const (
 	OutboxNotice = "notice"
 	// OutboxAlert is a message to an admin about something that needs a person.
 	OutboxAlert = "alert"
+	// OutboxInterim is a notice that an order is still open (pending, unknown or stuck). It
+	// carries the OrderID, and RecordOutcome drops it unsent once the order settles, so that
+	// it never arrives after the result.
+	OutboxInterim = "interim"
 )
 
 // OutboxMessage is a chat message waiting for delivery. It is written in the transaction of
@@ -32,6 +36,8 @@ type OutboxMessage struct {
 	Kind         string `gorm:"size:16;not null;default:notice"`
 	// DedupeKey, when set, keeps a second message with the same key out of the outbox.
 	DedupeKey *string `gorm:"size:128;uniqueIndex"`
+	// OrderID is the order a notice reports on, or nil.
+	OrderID *int64 `gorm:"index"`
 	// Attempts counts the claims for delivery, including the current one.
 	Attempts      int       `gorm:"not null;default:0"`
 	NextAttemptAt time.Time `gorm:"not null;index"`
@@ -115,6 +121,14 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, limit int, lease
 		return nil, fmt.Errorf("claim outbox: %w", err)
 	}
 	return msgs, nil
+}
+
+// dropInterimNotices marks the unsent interim notices of an order dead, because the order has
+// settled and its result supersedes them.
+func (s *Store) dropInterimNotices(tx *gorm.DB, orderID int64, now time.Time) error {
+	return tx.Model(&OutboxMessage{}).
+		Where("order_id = ? AND kind = ? AND sent_at IS NULL AND dead_at IS NULL", orderID, OutboxInterim).
+		Updates(map[string]any{"dead_at": now, "lease_until": nil, "last_error": "superseded: the order settled"}).Error
 }
 
 // MarkSent records the delivery of a message at now.

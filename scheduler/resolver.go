@@ -459,7 +459,7 @@ func (p *pass) settle(ctx context.Context, o models.Order, status models.OrderSt
 func (p *pass) recordWithMessages(ctx context.Context, o models.Order, out models.Outcome, notice string, alert *Alert) {
 	var msgs []models.OutboxMessage
 	if notice != "" {
-		rows, err := p.r.notice(ctx, o, notice, string(out.Status))
+		rows, err := p.r.notice(ctx, o, notice, out.Status)
 		if err != nil {
 			p.fail(err)
 			return
@@ -525,11 +525,12 @@ func finalAtKwik(s kwik.Status) bool {
 	return s == kwik.StatusSuccess || s == kwik.StatusFailure || s == kwik.StatusRefund
 }
 
-// notice returns the outbox row of a customer notice about order o, for the chat the order
-// was placed from or else the user's first reachable chat. The dedupe key "order:<id>:<tag>"
-// keeps a second notice of the same kind out of the outbox. It returns no row, and logs,
-// when the user has no chat.
-func (r *Resolver) notice(ctx context.Context, o models.Order, text, tag string) ([]models.OutboxMessage, error) {
+// notice returns the outbox row of a customer notice about order o reaching status, for the
+// chat the order was placed from or else the user's first reachable chat. A notice about an
+// open status is interim, so the result drops it if it is still unsent. The dedupe key
+// "order:<id>:<status>" keeps a second notice of the same kind out of the outbox. It returns
+// no row, and logs, when the user has no chat.
+func (r *Resolver) notice(ctx context.Context, o models.Order, text string, status models.OrderStatus) ([]models.OutboxMessage, error) {
 	channel, chatID := o.ChatChannel, o.ChatID
 	if chatID == "" {
 		identities, err := r.Store.Identities(ctx, o.UserID)
@@ -548,9 +549,13 @@ func (r *Resolver) notice(ctx context.Context, o models.Order, text, tag string)
 		return nil, nil
 	}
 
-	key := fmt.Sprintf("order:%d:%s", o.ID, tag)
+	key := fmt.Sprintf("order:%d:%s", o.ID, status)
+	kind := models.OutboxNotice
+	if !status.Final() {
+		kind = models.OutboxInterim
+	}
 	return []models.OutboxMessage{{
-		Channel: channel, ChatID: chatID, Text: text, Kind: models.OutboxNotice, DedupeKey: &key,
+		Channel: channel, ChatID: chatID, Text: text, Kind: kind, DedupeKey: &key, OrderID: &o.ID,
 	}}, nil
 }
 

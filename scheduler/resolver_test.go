@@ -576,3 +576,36 @@ func TestStuckAlertCountsChecks(t *testing.T) {
 		}
 	}
 }
+
+func TestResolverSettledStuckDropsDelayNotice(t *testing.T) {
+	clock := noonInIndia()
+	modelstest.Each(t, clock.Now, func(t *testing.T, s *models.Store) {
+		clock.t = indiaTime(12, 0)
+		h := newResolverHarness(t, s, clock)
+		number := testNumber(4)
+		// Pending for every regular check, success at the first hourly check.
+		order := h.checkout(number, kwiksim.Scenario{Outcome: kwiksim.Pending, Checks: DefaultMaxChecks, Final: kwiksim.Success})
+		for range DefaultMaxChecks {
+			h.resolve(DefaultCheckInterval)
+		}
+		if got := h.order(order.ID); got.Status != models.StatusStuck {
+			t.Fatalf("order is %s after the regular checks, want stuck", got.Status)
+		}
+
+		// The delay notice is still unsent when the order settles.
+		h.resolve(DefaultStuckInterval)
+		if got := h.order(order.ID); got.Status != models.StatusSuccess {
+			t.Fatalf("order is %s after the hourly check, want success", got.Status)
+		}
+		notices := h.notices(order)
+		if len(notices) != 2 {
+			t.Fatalf("customer notices = %+v, want the delay notice and the result", notices)
+		}
+		if delay := notices[0]; delay.Kind != models.OutboxInterim || delay.DeadAt == nil {
+			t.Errorf("delay notice = %+v, want an interim notice dropped unsent", delay)
+		}
+		if result := notices[1]; result.Kind != models.OutboxNotice || result.DeadAt != nil || !strings.Contains(result.Text, "successful") {
+			t.Errorf("result notice = %+v, want the success waiting to be sent", result)
+		}
+	})
+}
