@@ -135,11 +135,12 @@ func (r *bulkRunner) setBase(ctx context.Context) {
 	r.base = ctx
 }
 
-// start runs run in the background unless it already runs here or the engine is stopping.
+// start runs run in the background unless it already runs here or the engine is stopping or
+// draining.
 func (r *bulkRunner) start(run models.BulkRun) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if _, ok := r.active[run.ID]; ok || r.base.Err() != nil {
+	if _, ok := r.active[run.ID]; ok || r.base.Err() != nil || r.e.draining.Load() {
 		return
 	}
 	ctx, cancel := context.WithCancel(r.base)

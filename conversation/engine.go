@@ -101,7 +101,12 @@ type Engine struct {
 // next process. Every other message is handled as before. A stopping process calls it first, so
 // that the messages still queued end quickly and the recharges already sent finish in time.
 func (e *Engine) Drain() {
-	if !e.draining.Swap(true) {
+	// Under the bulk runner's lock, so that no run starts after Drain returns and a
+	// WaitBulkRuns that follows covers every run.
+	e.ops.bulk.mu.Lock()
+	already := e.draining.Swap(true)
+	e.ops.bulk.mu.Unlock()
+	if !already {
 		e.log.Info("Draining: new payments are refused until the restart")
 	}
 }
