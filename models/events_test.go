@@ -303,3 +303,35 @@ func TestRecordOutcomeDropsUnsentInterimNotices(t *testing.T) {
 		}
 	})
 }
+
+func TestClaimOutboxHoldsResultWhileInterimIsSent(t *testing.T) {
+	clock := newFrozenClock()
+	modelstest.EachPair(t, clock.Now, func(t *testing.T, stores [2]*models.Store) {
+		ctx := context.Background()
+		user := ensureCustomer(t, stores[0], "1001", 100_000)
+		order := placeOrder(t, stores[0], user, 10_000, "ordered")
+		interim := models.OutboxMessage{Channel: models.ChannelTelegram, ChatID: "1001", Text: "not confirmed yet",
+			Kind: models.OutboxInterim, OrderID: &order.ID}
+		recordOutcome(t, stores[0], order.ID, models.Outcome{Status: models.StatusPending}, interim)
+
+		// One process is sending the interim notice when the order settles.
+		sending, err := stores[0].ClaimOutbox(ctx, clock.Now(), 10, time.Minute)
+		if err != nil || len(sending) != 1 {
+			t.Fatalf("first claim = %d messages, %v; want the interim notice", len(sending), err)
+		}
+		result := models.OutboxMessage{Channel: models.ChannelTelegram, ChatID: "1001", Text: "successful", OrderID: &order.ID}
+		recordOutcome(t, stores[0], order.ID, models.Outcome{Status: models.StatusSuccess}, result)
+
+		claimed, err := stores[1].ClaimOutbox(ctx, clock.Now(), 10, time.Minute)
+		if err != nil || len(claimed) != 0 {
+			t.Fatalf("claim during the send = %d messages, %v; want the result held back", len(claimed), err)
+		}
+		if err := stores[0].MarkSent(ctx, sending[0].ID, clock.Now()); err != nil {
+			t.Fatalf("MarkSent: %v", err)
+		}
+		claimed, err = stores[1].ClaimOutbox(ctx, clock.Now(), 10, time.Minute)
+		if err != nil || len(claimed) != 1 || claimed[0].Text != "successful" {
+			t.Errorf("claim after the send = %+v, %v; want the result", claimed, err)
+		}
+	})
+}

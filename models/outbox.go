@@ -96,9 +96,15 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, limit int, lease
 	now = dbTime(now)
 	var msgs []OutboxMessage
 	err := s.DB(ctx).Transaction(func(tx *gorm.DB) error {
+		// A message about an order waits while another message about it is being sent, so
+		// that two processes never deliver one order's messages out of order.
+		busy := tx.Table("outbox_messages AS busy").Select("1").
+			Where("busy.order_id = outbox_messages.order_id AND busy.id <> outbox_messages.id").
+			Where("busy.sent_at IS NULL AND busy.lease_until > ?", now)
 		query := s.lockRowsSkipLocked(tx).
 			Where("sent_at IS NULL AND dead_at IS NULL AND next_attempt_at <= ?", now).
-			Where("lease_until IS NULL OR lease_until <= ?", now)
+			Where("lease_until IS NULL OR lease_until <= ?", now).
+			Where("order_id IS NULL OR NOT EXISTS (?)", busy)
 		if len(channels) > 0 {
 			query = query.Where("channel IN ?", channels)
 		}
@@ -124,11 +130,12 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, limit int, lease
 }
 
 // dropInterimNotices marks the unsent interim notices of an order dead, because the order has
-// settled and its result supersedes them.
+// settled and its result supersedes them. A notice being sent keeps its lease, so ClaimOutbox
+// holds the order's result back until that send ends.
 func (s *Store) dropInterimNotices(tx *gorm.DB, orderID int64, now time.Time) error {
 	return tx.Model(&OutboxMessage{}).
 		Where("order_id = ? AND kind = ? AND sent_at IS NULL AND dead_at IS NULL", orderID, OutboxInterim).
-		Updates(map[string]any{"dead_at": now, "lease_until": nil, "last_error": "superseded: the order settled"}).Error
+		Updates(map[string]any{"dead_at": now, "last_error": "superseded: the order settled"}).Error
 }
 
 // MarkSent records the delivery of a message at now.
