@@ -35,6 +35,10 @@ const (
 	resolverJobEvery = 5 * time.Second
 	// kwikWatchEvery is how often recorded KwikAPI failures are turned into admin alerts.
 	kwikWatchEvery = time.Minute
+	// deliverMaxAttempts is how often the outbox tries a message before giving up: with waits
+	// doubling from 10 s to at most an hour, about two days of failed sends, so an outage of
+	// the chat network delays results without losing them.
+	deliverMaxAttempts = 60
 	// bulkIdleAfter is how long a running bulk run may go without any change before another
 	// process takes it over: far longer than a recharge call, so a live run is never idle
 	// that long.
@@ -172,7 +176,10 @@ func startService(ctx context.Context, cfg Config, logger *slog.Logger, opts ser
 	}
 	svc.stopKwik = stopKwik
 
-	svc.deliverer = &scheduler.Deliverer{Store: store, Logger: logger, Backoff: scheduler.ExponentialBackoff(10*time.Second, time.Hour)}
+	svc.deliverer = &scheduler.Deliverer{
+		Store: store, Logger: logger, Backoff: scheduler.ExponentialBackoff(10*time.Second, time.Hour),
+		MaxAttempts: deliverMaxAttempts,
+	}
 	// The engine sends bulk progress through senders, which the channels below fill in.
 	senders := bot.Senders{}
 	engine, err := conversation.New(conversation.Config{

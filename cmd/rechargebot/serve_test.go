@@ -24,6 +24,7 @@ import (
 	"github.com/rechargebot/rechargebot/bot/telegram/telegramtest"
 	"github.com/rechargebot/rechargebot/models"
 	"github.com/rechargebot/rechargebot/models/modelstest"
+	"github.com/rechargebot/rechargebot/scheduler"
 )
 
 const (
@@ -510,5 +511,16 @@ func TestServeWithoutKeyNeedsSimulatorOptIn(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "rechargebot.db")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("serve opened the database before refusing to start: %v", err)
+	}
+}
+
+func TestOutboxRetriesForAboutTwoDays(t *testing.T) {
+	backoff := scheduler.ExponentialBackoff(10*time.Second, time.Hour)
+	var total time.Duration
+	for attempt := 1; attempt < deliverMaxAttempts; attempt++ {
+		total += backoff(attempt)
+	}
+	if total < 48*time.Hour || total > 56*time.Hour {
+		t.Errorf("the outbox gives a message up after %v of retries, want about two days as the README says", total)
 	}
 }
