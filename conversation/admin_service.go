@@ -60,7 +60,7 @@ func runKwikBalance(ctx context.Context, t *turn, _ string) error {
 	return nil
 }
 
-// retryTimer is an error that knows when the call it stopped may be made again: a daily
+// retryTimer is an error that carries when the call it stopped may be made again: a daily
 // budget that resets at midnight, or an hourly share of it.
 type retryTimer interface{ RetryTime() time.Time }
 

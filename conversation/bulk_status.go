@@ -50,8 +50,8 @@ func runBulkStatus(ctx context.Context, t *turn, args string) error {
 	return nil
 }
 
-// sayNoRuns answers /bulkstatus from a user without runs: it points to a preview waiting for
-// confirmation, if any, or tells how to start one.
+// sayNoRuns replies to /bulkstatus from a user without runs. It points to a preview waiting
+// for confirmation, if any, or else explains how to start one.
 func (t *turn) sayNoRuns(ctx context.Context, store opsStore) error {
 	preview, err := store.PreviewBulkRun(ctx, t.user.ID)
 	if errors.Is(err, models.ErrNotFound) {

@@ -177,7 +177,7 @@ func TestBulkThousandLinePaste(t *testing.T) {
 		if len(msgs) == 0 || msgs[0].Out.Edit != "" || !strings.Contains(msgs[0].Out.Text, "Bulk run "+itoa(run.ID)) {
 			t.Errorf("first sent message = %+v, want the progress message", msgs)
 		}
-		// The clock stands still, so only the final edit is past the interval.
+		// The clock is frozen, so only the final edit is past the interval.
 		if last := msgs[len(msgs)-1].Out; last.Edit == "" || !strings.Contains(last.Text, "finished\n▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓ 100%") {
 			t.Errorf("last sent message = %+v, want the progress message edited to 100%%", last)
 		}

@@ -93,8 +93,8 @@ func splitCreditArgs(args string) (ref string, amountPaise int64, note string, o
 // maxNoteRunes is the longest note a wallet change may carry, in characters.
 const maxNoteRunes = 200
 
-// noteTooLong reports whether a wallet change's note is longer than maxNoteRunes, and then
-// tells the admin the limit.
+// noteTooLong reports whether a wallet change's note is longer than maxNoteRunes. When it is,
+// it adds a reply with the limit.
 func (t *turn) noteTooLong(note string) bool {
 	if utf8.RuneCountInString(note) <= maxNoteRunes {
 		return false

@@ -42,8 +42,8 @@ func (t *turn) dailyCap() models.DailyCap {
 	return models.DailyCap{LimitPaise: t.e.cfg.Limits.dailyCap(t.user.Role), Since: startOfIndiaDay(t.now)}
 }
 
-// sayDailyLimit tells the user a payment was refused because it would pass their daily cap,
-// with what they have spent and what they may still spend.
+// sayDailyLimit adds the reply that a payment was rejected because it would pass the user's
+// daily cap, with what they have spent and what they may still spend.
 func (t *turn) sayDailyLimit(capped *models.DailyCapError) {
 	t.e.log.Info("Refused a payment over the daily limit", "user_id", t.user.ID, "amount_paise", capped.NeededPaise,
 		"spent_paise", capped.SpentPaise, "limit_paise", capped.LimitPaise)

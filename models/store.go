@@ -199,8 +199,8 @@ const migrateLock = "migrate"
 
 // Migrate creates or alters the tables of every model. It is idempotent and runs at Open.
 // It runs in one transaction, so that processes starting together on an empty database take
-// turns instead of creating the same table twice: on SQLite the transaction's write lock
-// makes the others wait, and on PostgreSQL a transaction-scoped advisory lock does.
+// turns instead of creating the same table twice. On SQLite the transaction's write lock makes
+// the others wait, and on PostgreSQL a transaction-scoped advisory lock does.
 func (s *Store) Migrate(ctx context.Context) error {
 	err := s.DB(ctx).Transaction(func(tx *gorm.DB) error {
 		if s.dialect == Postgres {

@@ -143,8 +143,8 @@ func (c *Console) Run(ctx context.Context, h bot.Handler) error {
 }
 
 // readAhead is how many lines the console reads while the bot is busy, so that each keeps the
-// time it was typed: far more than a bulk paste has (1,000 lines by default), because lines
-// past it are stamped only when read and would split the paste.
+// time it was typed. It is far more than a bulk paste has (1,000 lines by default), because
+// lines past it are stamped only when read and would split the paste.
 const readAhead = 16384
 
 // joinPasted appends to first the lines that were read within the paste window of the one

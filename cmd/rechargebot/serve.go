@@ -35,9 +35,9 @@ const (
 	resolverJobEvery = 5 * time.Second
 	// kwikWatchEvery is how often recorded KwikAPI failures are turned into admin alerts.
 	kwikWatchEvery = time.Minute
-	// deliverMaxAttempts is how often the outbox tries a message before giving up: with waits
-	// doubling from 10 s to at most an hour, about two days of failed sends, so an outage of
-	// the chat network delays results without losing them.
+	// deliverMaxAttempts is how often the outbox tries a message before giving up. With waits
+	// doubling from 10 s to at most an hour, that is about two days of failed sends, so an
+	// outage of the chat network delays results without losing them.
 	deliverMaxAttempts = 60
 	// bulkIdleAfter is how long a running bulk run may go without any change before another
 	// process takes it over: far longer than a recharge call, so a live run is never idle

@@ -1,7 +1,7 @@
 // Package whatsapptest is a fake of the WhatsApp client that the whatsapp adapter drives, for
 // tests in any package: pass a Client to whatsapp.NewWithClient, hand the adapter events built
-// with FromPerson and TextMessage, and read back what it sent. A bottest.Clock stands in for
-// time, so pacing and reconnect backoff take no real time.
+// with FromPerson and TextMessage, and read back what it sent. A bottest.Clock replaces the
+// real time, so pacing and reconnect backoff take no real time.
 package whatsapptest
 
 import (
